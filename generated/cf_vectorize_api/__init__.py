@@ -1,0 +1,8 @@
+"""A client library for accessing Cloudflare Vectorize get_by_ids"""
+
+from .client import AuthenticatedClient, Client
+
+__all__ = (
+    "AuthenticatedClient",
+    "Client",
+)

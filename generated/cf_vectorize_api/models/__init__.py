@@ -1,0 +1,19 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .error_response import ErrorResponse
+from .get_vectors_by_id_request import GetVectorsByIdRequest
+from .get_vectors_by_id_response import GetVectorsByIdResponse
+from .response_info import ResponseInfo
+from .response_info_source import ResponseInfoSource
+from .vector import Vector
+from .vector_metadata import VectorMetadata
+
+__all__ = (
+    "ErrorResponse",
+    "GetVectorsByIdRequest",
+    "GetVectorsByIdResponse",
+    "ResponseInfo",
+    "ResponseInfoSource",
+    "Vector",
+    "VectorMetadata",
+)
