@@ -1,0 +1,5 @@
+"""``python -m cf_vectorize``: the command line."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""Bodies of the stand-in's answers, in Cloudflare's v4 envelope.
+
+Statuses and codes marked *seen* come from responses of Cloudflare's API (see
+tests/fixtures/responses.json); the others are the stand-in's own choices, shaped the
+same way, for cases our reference does not record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, Final
+
+__all__ = [
+    "MAX_IDS_PER_CALL",
+    "Answer",
+    "authentication_error",
+    "bad_header",
+    "body_too_large",
+    "error",
+    "index_not_found",
+    "internal_error",
+    "length_required",
+    "malformed_body",
+    "method_not_allowed",
+    "missing_authorization",
+    "no_route",
+    "success",
+    "too_many_ids",
+]
+
+MAX_IDS_PER_CALL: Final = 20
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP status, a JSON body and the extra headers to send with it."""
+
+    status: int
+    body: Mapping[str, Any]
+    headers: Mapping[str, str] | None = None
+
+
+def success(result: Sequence[Mapping[str, Any]]) -> Answer:
+    """Return the 200 envelope around ``result``."""
+    return Answer(200, {"success": True, "errors": [], "messages": [], "result": list(result)})
+
+
+def error(status: int, code: int, message: str, chain: Sequence[tuple[int, str]] = ()) -> Answer:
+    """Return the failure envelope with one error item (and its ``error_chain``)."""
+    item: dict[str, Any] = {"code": code, "message": message}
+    if chain:
+        item["error_chain"] = [{"code": c, "message": m} for c, m in chain]
+    return Answer(status, {"success": False, "errors": [item], "messages": [], "result": None})
+
+
+# Seen.
+def missing_authorization() -> Answer:
+    """Answer a request with no credential at all."""
+    return error(400, 1001, 'Missing "Authorization" header')
+
+
+def bad_header(chain_code: int, header: str) -> Answer:
+    """Answer a credential header in the wrong format (seen for Authorization: 6003 / 6111)."""
+    return error(
+        400, 6003, "Invalid request headers", [(chain_code, f"Invalid format for {header} header")]
+    )
+
+
+def authentication_error(status: int = 401) -> Answer:
+    """Answer a wrong token or a wrong email and key (also used, with 403, for another account)."""
+    return error(status, 10000, "Authentication error")
+
+
+def too_many_ids() -> Answer:
+    """Answer more than 20 ids in one call."""
+    return error(400, 40007, f"too many ids in payload; max id count is {MAX_IDS_PER_CALL}")
+
+
+def index_not_found(name: str) -> Answer:
+    """Answer an unknown index name (Cloudflare answers 404 or 400; the stand-in uses 404)."""
+    return error(404, 3000, f'vectorize.index.not_found - Index name "{name}"')
+
+
+# The stand-in's own choices.
+def no_route() -> Answer:
+    """Answer a path that names no endpoint."""
+    return error(404, 7003, "No route for that URI")
+
+
+def method_not_allowed(allowed: str) -> Answer:
+    """Answer a known path asked with another method."""
+    return Answer(
+        HTTPStatus.METHOD_NOT_ALLOWED,
+        error(405, 10405, "Method not allowed").body,
+        {"Allow": allowed},
+    )
+
+
+def malformed_body(detail: str) -> Answer:
+    """Answer a body that is not ``{"ids": [...]}`` with 1 to 20 ids of 1 to 64 bytes."""
+    return error(400, 40001, f"invalid payload: {detail}")
+
+
+def body_too_large(limit: int) -> Answer:
+    """Answer a body over the server's limit."""
+    return error(413, 10413, f"request body is larger than {limit} bytes")
+
+
+def length_required() -> Answer:
+    """Answer a body sent without Content-Length (chunked bodies are not read)."""
+    return error(411, 10411, "Content-Length header is required")
+
+
+def internal_error() -> Answer:
+    """Answer a fault in the stand-in itself (Cloudflare's code for the same is 10001)."""
+    return error(500, 10001, "Internal server error")
