@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HAND_WRITTEN := src scripts tests
 
-.PHONY: install generate check-generated lint typecheck test clean
+.PHONY: install generate check-generated lint typecheck test upstream-diff dist clean
 
 install: $(STAMP)
 
@@ -30,6 +30,15 @@ typecheck: install
 
 test: lint typecheck
 	$(BIN)/pytest
+
+# Compare Cloudflare's published description (JSON/YAML, .gz too) with openapi.yaml.
+upstream-diff: install
+	@test -n "$(UPSTREAM)" || { echo "usage: make upstream-diff UPSTREAM=path/to/cloudflare-openapi.json[.gz]" >&2; exit 2; }
+	$(BIN)/python -m scripts.upstream_diff "$(UPSTREAM)"
+
+# Build sdist + wheel, check them, and smoke-test the wheel in a fresh virtual environment.
+dist: install
+	$(BIN)/python -m scripts.dist
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -1,0 +1,105 @@
+"""What the release files must and must not hold (used by scripts.dist and the tests)."""
+
+from __future__ import annotations
+
+import configparser
+import tarfile
+import zipfile
+from email.message import Message
+from email.parser import Parser
+from pathlib import Path
+
+DIST_NAME = "cf_vectorize"  # the normalised distribution name in file names
+PACKAGES = ("cf_vectorize", "cf_vectorize_api")
+# Files a user of the sdist needs to rebuild, regenerate and test (relative to its root).
+SDIST_REQUIRED = (
+    "pyproject.toml",
+    "README.md",
+    "CHANGELOG.md",
+    "LICENSE",
+    "openapi.yaml",
+    "generated/pyproject.toml",
+    "generated/cf_vectorize_api/__init__.py",
+    "generated/cf_vectorize_api/py.typed",
+    "src/cf_vectorize/__init__.py",
+    "src/cf_vectorize/_version.py",
+    "src/cf_vectorize/py.typed",
+)
+CLASSIFIERS_REQUIRED = ("Typing :: Typed", "Programming Language :: Python :: 3.11")
+
+
+def _junk(name: str) -> bool:
+    """Build leftovers and development files that have no place in a release file."""
+    parts = name.split("/")
+    return "__pycache__" in parts or name.endswith((".pyc", ".pyo")) or ".venv" in parts
+
+
+def wheel_metadata(wheel: Path, version: str) -> Message:
+    """Return the wheel's METADATA as a message (headers)."""
+    with zipfile.ZipFile(wheel) as archive:
+        text = archive.read(f"{DIST_NAME}-{version}.dist-info/METADATA").decode("utf-8")
+    return Parser().parsestr(text, headersonly=True)
+
+
+def console_scripts(wheel: Path, version: str) -> list[str]:
+    """Return the names of the console scripts the wheel declares."""
+    with zipfile.ZipFile(wheel) as archive:
+        name = f"{DIST_NAME}-{version}.dist-info/entry_points.txt"
+        if name not in archive.namelist():
+            return []
+        text = archive.read(name).decode("utf-8")
+    entry_points = configparser.ConfigParser()
+    entry_points.read_string(text)
+    if not entry_points.has_section("console_scripts"):
+        return []
+    return list(entry_points["console_scripts"])
+
+
+def wheel_problems(wheel: Path, version: str) -> list[str]:
+    """List what is wrong with the wheel: contents and metadata. Empty when it is fine."""
+    dist_info = f"{DIST_NAME}-{version}.dist-info"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    problems = []
+    top = {name.split("/")[0] for name in names}
+    if top != {*PACKAGES, dist_info}:
+        problems.append(
+            f"wheel top level is {sorted(top)}, expected {sorted({*PACKAGES, dist_info})}"
+        )
+    problems += [
+        f"wheel lacks {package}/{file}"
+        for package in PACKAGES
+        for file in ("__init__.py", "py.typed")
+        if f"{package}/{file}" not in names
+    ]
+    problems += [f"wheel holds {name}" for name in names if _junk(name) or name.endswith(".toml")]
+    if f"{dist_info}/licenses/LICENSE" not in names:
+        problems.append("wheel lacks the LICENSE file")
+    meta = wheel_metadata(wheel, version)
+    expected = {
+        "Name": "cf-vectorize",
+        "Version": version,
+        "License-Expression": "MIT",
+        "License-File": "LICENSE",
+        "Requires-Python": ">=3.11",
+    }
+    problems += [
+        f"wheel metadata {key} is {meta.get(key)!r}, expected {value!r}"
+        for key, value in expected.items()
+        if meta.get(key) != value
+    ]
+    classifiers = meta.get_all("Classifier") or []
+    problems += [
+        f"wheel lacks classifier {c!r}" for c in CLASSIFIERS_REQUIRED if c not in classifiers
+    ]
+    return problems
+
+
+def sdist_problems(sdist: Path, version: str) -> list[str]:
+    """List what is wrong with the sdist's contents. Empty when it is fine."""
+    root = f"{DIST_NAME}-{version}"
+    with tarfile.open(sdist) as archive:
+        names = [name.removeprefix(f"{root}/") for name in archive.getnames()]
+    problems = [f"sdist lacks {name}" for name in SDIST_REQUIRED if name not in names]
+    problems += [f"sdist holds {name}" for name in names if _junk(name)]
+    return problems
