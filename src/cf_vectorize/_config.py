@@ -1,0 +1,111 @@
+"""Settings from keyword arguments, filled in from the environment."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from ._auth import ApiToken, Credential, GlobalApiKey
+from ._errors import ConfigurationError, InvalidInputError, InvalidInputTypeError
+from ._validation import check_account_id
+
+DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
+ENV_ACCOUNT_ID = "CLOUDFLARE_ACCOUNT_ID"
+ENV_API_TOKEN = "CLOUDFLARE_API_TOKEN"  # noqa: S105 (a variable name, not a secret)
+ENV_EMAIL = "CLOUDFLARE_EMAIL"
+ENV_API_KEY = "CLOUDFLARE_API_KEY"
+ENV_BASE_URL = "CLOUDFLARE_BASE_URL"
+
+
+@dataclass(frozen=True, repr=False)
+class Settings:
+    """What a client needs to send a request; never shows the credential."""
+
+    account_id: str
+    auth: Credential
+    base_url: str
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(account_id={self.account_id!r}, auth={self.auth!r}, "
+            f"base_url={self.base_url!r})"
+        )
+
+
+def resolve_auth(auth: Credential | None, env: Mapping[str, str]) -> Credential:
+    """Return auth, else a token from the environment, else e-mail + key from it."""
+    if auth is not None:
+        if not isinstance(auth, ApiToken | GlobalApiKey):
+            raise InvalidInputTypeError(
+                f"auth must be ApiToken or GlobalApiKey, not {type(auth).__name__}"
+            )
+        return auth
+    if env.get(ENV_API_TOKEN):
+        return ApiToken(env[ENV_API_TOKEN])
+    email, key = env.get(ENV_EMAIL), env.get(ENV_API_KEY)
+    if email and key:
+        return GlobalApiKey(email=email, key=key)
+    half = f"; {ENV_EMAIL} is set but {ENV_API_KEY} is not" if email else ""
+    half = f"; {ENV_API_KEY} is set but {ENV_EMAIL} is not" if key and not email else half
+    raise ConfigurationError(
+        "no credential: pass auth=ApiToken(...) or auth=GlobalApiKey(email=..., key=...), "
+        f"or set {ENV_API_TOKEN}, or {ENV_EMAIL} and {ENV_API_KEY}{half}"
+    )
+
+
+def resolve_account_id(account_id: str | None, env: Mapping[str, str]) -> str:
+    """Return account_id, else the one in the environment."""
+    if account_id is None:
+        account_id = env.get(ENV_ACCOUNT_ID) or None
+    if account_id is None:
+        raise ConfigurationError(f"no account id: pass account_id=... or set {ENV_ACCOUNT_ID}")
+    return check_account_id(account_id)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(
+    base_url: str | None, env: Mapping[str, str], allow_insecure_http: bool
+) -> str:
+    """Return the API base URL; plain http is refused except to loopback unless allowed."""
+    url_text = base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+    try:
+        url = httpx.URL(url_text)
+    except (httpx.InvalidURL, TypeError) as error:
+        raise InvalidInputError(f"base_url is not a URL: {error}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise InvalidInputError(f"base_url must be an http(s) URL with a host, got {url_text!r}")
+    if url.scheme == "http" and not _is_loopback(url.host) and not allow_insecure_http:
+        raise InvalidInputError(
+            f"base_url {url_text!r} is plain http: the credential would travel unencrypted. "
+            "Use https, or pass allow_insecure_http=True"
+        )
+    return url_text.rstrip("/")
+
+
+def resolve(
+    *,
+    account_id: str | None,
+    auth: Credential | None,
+    base_url: str | None,
+    allow_insecure_http: bool,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve every setting: keyword arguments win, the environment fills in."""
+    env = os.environ if env is None else env
+    return Settings(
+        account_id=resolve_account_id(account_id, env),
+        auth=resolve_auth(auth, env),
+        base_url=resolve_base_url(base_url, env, allow_insecure_http),
+    )

@@ -1,0 +1,114 @@
+"""Client-side pacing, so that long fetches stay within Cloudflare's rate limits.
+
+Cloudflare allows 1200 requests per 300 s per user (and 200 per second per IP); past
+that it answers 429 for a while. A pacer reserves a send time for each request so that
+no sliding window ever holds more requests than its limit: short bursts go at once, a
+long fetch slows down to the sustained rate instead of failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `requests` requests in any window of `per_seconds` seconds."""
+
+    requests: int
+    per_seconds: float
+
+    def __post_init__(self) -> None:
+        if self.requests < 1 or self.per_seconds <= 0:
+            raise ValueError(f"a rate limit needs requests >= 1 and per_seconds > 0: {self}")
+
+
+# Cloudflare's documented global limit, and its per-IP limit.
+DEFAULT_PACING: tuple[RateLimit, ...] = (RateLimit(1200, 300.0), RateLimit(200, 1.0))
+
+Pacing = RateLimit | Sequence[RateLimit] | None
+
+
+class _Schedule:
+    """Send times reserved so far, the most recent `requests` of them for each limit."""
+
+    def __init__(self, limits: Sequence[RateLimit]) -> None:
+        self._windows = [(limit, deque[float](maxlen=limit.requests)) for limit in limits]
+        self._last = float("-inf")
+
+    def reserve(self, now: float) -> float:
+        """Reserve the earliest send time at or after now that keeps every limit."""
+        at = max(now, self._last)  # reservations stay in order, so each deque stays sorted
+        changed = True
+        while changed:
+            changed = False
+            for limit, sent in self._windows:
+                if len(sent) == limit.requests and sent[0] + limit.per_seconds > at:
+                    at = sent[0] + limit.per_seconds
+                    changed = True
+        for _, sent in self._windows:
+            sent.append(at)
+        self._last = at
+        return at
+
+
+def _limits(pacing: Pacing) -> tuple[RateLimit, ...]:
+    if pacing is None:
+        return ()
+    return (pacing,) if isinstance(pacing, RateLimit) else tuple(pacing)
+
+
+class Pacer:
+    """Thread-safe pacer for the sync client; `wait()` before each request."""
+
+    def __init__(
+        self,
+        pacing: Pacing,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        limits = _limits(pacing)
+        self._schedule = _Schedule(limits) if limits else None
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+
+    def wait(self) -> float:
+        """Sleep until this request may be sent; return the time slept."""
+        if self._schedule is None:
+            return 0.0
+        with self._lock:
+            now = self._clock()
+            delay = self._schedule.reserve(now) - now
+        if delay > 0:
+            self._sleep(delay)
+        return max(delay, 0.0)
+
+
+class AsyncPacer:
+    """The pacer for the async client; `await wait()` before each request."""
+
+    def __init__(
+        self,
+        pacing: Pacing,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        limits = _limits(pacing)
+        self._schedule = _Schedule(limits) if limits else None
+        self._clock, self._sleep = clock, sleep
+
+    async def wait(self) -> float:
+        """Sleep until this request may be sent; return the time slept."""
+        if self._schedule is None:
+            return 0.0
+        # No lock needed: reserve() does not await, so it runs whole within the event loop.
+        now = self._clock()
+        delay = self._schedule.reserve(now) - now
+        if delay > 0:
+            await self._sleep(delay)
+        return max(delay, 0.0)

@@ -1,0 +1,117 @@
+"""Turning an HTTP response of get_by_ids into vectors or one of our typed errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from cf_vectorize_api.models import ErrorResponse, GetVectorsByIdResponse, Vector
+from cf_vectorize_api.types import Unset
+
+from ._errors import (
+    APIResponseValidationError,
+    APIStatusError,
+    describe_items,
+    status_error_class,
+)
+from ._retry import parse_retry_after
+
+SNIPPET_LENGTH = 200  # characters of an unexpected body quoted in an error message
+
+
+def _snippet(content: bytes) -> str:
+    text = content[: SNIPPET_LENGTH * 4].decode("utf-8", "replace")
+    text = " ".join(text.split())
+    return text[:SNIPPET_LENGTH] + ("…" if len(text) > SNIPPET_LENGTH else "")
+
+
+def _is_json(headers: Mapping[str, str]) -> bool:
+    media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _decode(content: bytes) -> Any:  # noqa: ANN401 (JSON is any shape until checked)
+    return json.loads(content)
+
+
+def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -> APIStatusError:
+    """Build the typed error for an error status, reading Cloudflare's items when present."""
+    cf_ray = headers.get("cf-ray")
+    errors = []
+    try:
+        errors = ErrorResponse.from_dict(_decode(content)).errors if _is_json(headers) else []
+    except (ValueError, KeyError, TypeError, AttributeError):
+        errors = []
+    if errors:
+        detail = describe_items(errors)
+    else:
+        media_type = headers.get("content-type", "no content type")
+        detail = f"body is not Cloudflare's JSON envelope ({media_type}): {_snippet(content)!r}"
+    ray = f" (cf-ray {cf_ray})" if cf_ray else ""
+    cls = status_error_class(status_code, (item.code for item in errors))
+    return cls(
+        f"HTTP {status_code} from Cloudflare: {detail}{ray}",
+        status_code=status_code,
+        errors=errors,
+        cf_ray=cf_ray,
+        retry_after=parse_retry_after(headers),
+    )
+
+
+def vectors_from(status_code: int, headers: Mapping[str, str], content: bytes) -> list[Vector]:
+    """Return the vectors of a 200 answer; raise a typed error for anything else."""
+    if status_code != 200:
+        raise status_error(status_code, headers, content)
+    cf_ray = headers.get("cf-ray")
+    if not _is_json(headers):
+        media_type = headers.get("content-type", "no content type")
+        raise APIResponseValidationError(
+            f"HTTP 200 with a {media_type} body instead of JSON: {_snippet(content)!r}",
+            status_code=status_code,
+            cf_ray=cf_ray,
+        )
+    try:
+        data = _decode(content)
+    except ValueError as error:
+        raise APIResponseValidationError(
+            f"HTTP 200 with a body that is not valid JSON ({error}): {_snippet(content)!r}",
+            status_code=status_code,
+            cf_ray=cf_ray,
+        ) from None
+    if isinstance(data, dict) and data.get("success") is False:
+        try:
+            detail = describe_items(ErrorResponse.from_dict(data).errors)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            detail = _snippet(content)
+        raise APIResponseValidationError(
+            f"HTTP 200 but the envelope says success: false: {detail}",
+            status_code=status_code,
+            cf_ray=cf_ray,
+        )
+    try:
+        return _parse_success(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise APIResponseValidationError(
+            "HTTP 200 with a body that is not the documented envelope "
+            f"({type(error).__name__}: {error}): {_snippet(content)!r}",
+            status_code=status_code,
+            cf_ray=cf_ray,
+        ) from None
+
+
+def _parse_success(data: Any) -> list[Vector]:  # noqa: ANN401
+    """Parse with the generated model, and check what the generated code does not."""
+    if not isinstance(data, dict):
+        raise TypeError(f"the body is a JSON {type(data).__name__}, not an object")
+    parsed = GetVectorsByIdResponse.from_dict(data)
+    for vector in parsed.result:
+        if not isinstance(vector.id, str):
+            raise TypeError(f"a vector id is {type(vector.id).__name__}, not a string")
+        if not isinstance(vector.values, list):
+            raise TypeError(f"values of vector {vector.id!r} is not a list")
+        # sum() runs in C and raises TypeError on any non-number: a cheap check of 1536 values.
+        sum(vector.values, 0.0)
+        if not isinstance(vector.namespace, str | None | Unset):
+            raise TypeError(f"namespace of vector {vector.id!r} is not a string")
+    return parsed.result

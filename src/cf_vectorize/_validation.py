@@ -1,0 +1,81 @@
+"""Input checks, run before anything is sent; limits are Cloudflare's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ._errors import InvalidInputError, InvalidInputTypeError
+
+MAX_ACCOUNT_ID_LENGTH = 32
+MAX_INDEX_NAME_BYTES = 64
+MAX_ID_BYTES = 64
+INDEX_NAME_PATTERN = re.compile(r"[a-z]+[a-z0-9_-]*[a-z0-9]+")
+
+
+def _utf8_size(value: str, what: str) -> int:
+    """Return the UTF-8 size of value; a lone surrogate cannot be sent and is refused."""
+    try:
+        return len(value.encode())
+    except UnicodeEncodeError:
+        raise InvalidInputError(f"{what} is not valid Unicode text (lone surrogate)") from None
+
+
+def check_account_id(account_id: object) -> str:
+    """Return account_id if it is a non-empty string of at most 32 characters."""
+    if not isinstance(account_id, str):
+        raise InvalidInputTypeError(f"account_id must be a str, not {type(account_id).__name__}")
+    if not account_id:
+        raise InvalidInputError("account_id is empty")
+    if len(account_id) > MAX_ACCOUNT_ID_LENGTH:
+        raise InvalidInputError(
+            f"account_id has {len(account_id)} characters; at most {MAX_ACCOUNT_ID_LENGTH}"
+        )
+    _utf8_size(account_id, "account_id")
+    return account_id
+
+
+def check_index_name(index_name: object) -> str:
+    """Return index_name if it matches Cloudflare's pattern and has at most 64 bytes."""
+    if not isinstance(index_name, str):
+        raise InvalidInputTypeError(f"index_name must be a str, not {type(index_name).__name__}")
+    size = _utf8_size(index_name, "index_name")
+    if size > MAX_INDEX_NAME_BYTES:
+        raise InvalidInputError(f"index_name has {size} bytes; at most {MAX_INDEX_NAME_BYTES}")
+    if not INDEX_NAME_PATTERN.fullmatch(index_name):
+        raise InvalidInputError(
+            f"index_name {index_name!r} does not match {INDEX_NAME_PATTERN.pattern!r}: "
+            "lowercase letters, digits, '-' and '_', starting with a letter, "
+            "ending with a letter or digit, at least 2 characters"
+        )
+    return index_name
+
+
+def unique_ids(ids: Iterable[str]) -> list[str]:
+    """Check every id and return them without duplicates, in first-seen order."""
+    if isinstance(ids, str | bytes | bytearray):
+        raise InvalidInputTypeError(
+            "ids must be an iterable of str such as a list, not a single "
+            f"{type(ids).__name__} (it would be split into characters)"
+        )
+    try:
+        iterator = iter(ids)
+    except TypeError:
+        raise InvalidInputTypeError(
+            f"ids must be an iterable of str, not {type(ids).__name__}"
+        ) from None
+    seen: dict[str, None] = {}
+    for position, vector_id in enumerate(iterator):
+        if not isinstance(vector_id, str):
+            raise InvalidInputTypeError(
+                f"ids[{position}] must be a str, not {type(vector_id).__name__}"
+            )
+        if not vector_id:
+            raise InvalidInputError(f"ids[{position}] is empty")
+        size = _utf8_size(vector_id, f"ids[{position}]")
+        if size > MAX_ID_BYTES:
+            raise InvalidInputError(
+                f"ids[{position}] has {size} bytes in UTF-8; at most {MAX_ID_BYTES}"
+            )
+        seen[vector_id] = None
+    return list(seen)
