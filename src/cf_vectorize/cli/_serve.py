@@ -110,10 +110,11 @@ def run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with server:
-            print(server.base_url, flush=True)
             if generated:
                 print(f"token: {credentials.token}", file=sys.stderr, flush=True)
             _describe(server, args.account_id)
+            # Last, so that whoever waits for the URL finds the notes already written.
+            print(server.base_url, flush=True)
             # A timed wait keeps the main thread returning to the interpreter for signals.
             while not stop.wait(0.5):
                 pass
@@ -133,13 +134,15 @@ def _credentials(args: argparse.Namespace) -> tuple[Credentials, bool]:
 def _store(args: argparse.Namespace) -> Store:
     indexes: dict[str, Index] = {}
     problems: list[str] = []
+    seen: set[str] = set()
     for spec in args.index:
         name, sep, path = spec.partition("=")
         if not sep or not name or not path:
             problems.append(f"--index {spec!r}: expected NAME=FILE")
-        elif name in indexes:
+        elif name in seen:
             problems.append(f"--index {spec!r}: index {name!r} is given twice")
         else:
+            seen.add(name)
             started = time.perf_counter()
             try:
                 indexes[name] = load_index(name, path)
