@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.clientkit import Runner
+
 FIXTURES = Path(__file__).parent / "fixtures"
 # The account id every cassette uses in its URLs, in place of a real one.
 ACCOUNT_ID = "ACCOUNT_ID_PLACEHOLDER"
@@ -27,3 +29,9 @@ def response_cases() -> dict[str, dict[str, Any]]:
     """Return the real Cloudflare responses of tests/fixtures/responses.json by case name."""
     cases: list[dict[str, Any]] = json.loads((FIXTURES / "responses.json").read_text())
     return {case["name"]: case for case in cases}
+
+
+@pytest.fixture(params=["sync", "async"])
+def runner(request: pytest.FixtureRequest) -> Runner:
+    """Run each test through Vectorize and through AsyncVectorize."""
+    return Runner(request.param)

@@ -97,6 +97,8 @@ class AsyncVectorize(ClientBase):
         wanted = unique_ids(ids)
         policy = self._policy(max_retries)
         parts = chunks(wanted)
+        if not parts:
+            return VectorList()
         if len(parts) == 1:
             try:
                 return in_order(wanted, [await self._fetch(index_name, parts[0], policy)])

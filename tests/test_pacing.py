@@ -1,0 +1,97 @@
+"""Pacing keeps every sliding window within its limit; a long fetch slows down, never fails."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from cf_vectorize import DEFAULT_PACING, RateLimit
+from cf_vectorize._pacing import AsyncPacer, Pacer
+from tests.clientkit import Runner, Server, found
+
+
+class FakeTime:
+    """A clock that only moves when something sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sent: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def send_times(limits: RateLimit | list[RateLimit], count: int) -> list[float]:
+    time = FakeTime()
+    pacer = Pacer(limits, clock=time.clock, sleep=time.sleep)
+    times = []
+    for _ in range(count):
+        pacer.wait()
+        times.append(time.now)
+    return times
+
+
+def within(times: list[float], limit: RateLimit) -> bool:
+    """Every window of per_seconds holds at most `requests` send times."""
+    return all(
+        sum(1 for t in times if start <= t < start + limit.per_seconds) <= limit.requests
+        for start in times
+    )
+
+
+def test_burst_goes_at_once_then_paced() -> None:
+    times = send_times(RateLimit(3, 10.0), 7)
+    assert times == [0, 0, 0, 10, 10, 10, 20]
+
+
+def test_default_pacing_is_cloudflares_limits() -> None:
+    assert set(DEFAULT_PACING) == {RateLimit(1200, 300.0), RateLimit(200, 1.0)}
+
+
+def test_default_pacing_keeps_both_windows_over_a_long_fetch() -> None:
+    times = send_times(list(DEFAULT_PACING), 2600)
+    for limit in DEFAULT_PACING:
+        assert within(times, limit)
+    assert times[199] == 0 and times[200] == 1.0  # 200 per second per IP
+    assert times[1199] < 300 <= times[1200]  # 1200 per 300 s per user
+    assert 600 <= times[-1] < 602  # the last 200 go in the third 300 s window
+
+
+def test_no_pacing_never_sleeps() -> None:
+    assert send_times([], 5000) == [0.0] * 5000
+
+
+@pytest.mark.parametrize(("requests", "seconds"), [(0, 1.0), (1, 0.0), (-1, 5.0)])
+def test_bad_limits_are_refused(requests: int, seconds: float) -> None:
+    with pytest.raises(ValueError, match="rate limit"):
+        RateLimit(requests, seconds)
+
+
+def test_async_pacer_matches_the_sync_one() -> None:
+    time = FakeTime()
+
+    async def sleep(seconds: float) -> None:
+        time.sleep(seconds)
+
+    async def run() -> list[float]:
+        pacer = AsyncPacer(RateLimit(3, 10.0), clock=time.clock, sleep=sleep)
+        times = []
+        for _ in range(7):
+            await pacer.wait()
+            times.append(time.now)
+        return times
+
+    assert asyncio.run(run()) == send_times(RateLimit(3, 10.0), 7)
+
+
+def test_clients_pace_their_requests(runner: Runner) -> None:
+    """100 ids under a limit of 2 requests per 10 s: 5 requests, slept 10 s twice."""
+    server = Server([found()])
+    ids = [f"id-{n}" for n in range(100)]
+    result = runner.get(server, "my-index", ids, pacing=RateLimit(2, 10.0), max_concurrency=1)
+    assert len(result) == 100 and len(server.requests) == 5
+    assert sorted(runner.slept) == pytest.approx([10.0, 10.0, 20.0], abs=0.5)
