@@ -168,3 +168,15 @@ def test_bad_success_bodies_are_validation_errors(
 def test_everything_derives_from_one_base() -> None:
     for cls in (APIResponseValidationError, RateLimitError, InternalServerError):
         assert issubclass(cls, VectorizeError)
+
+
+def test_a_body_its_content_encoding_does_not_decode(runner: Runner) -> None:
+    headers = {"content-encoding": "gzip", "content-type": "application/json"}
+
+    def answer(request: httpx.Request, ids: list[str]) -> httpx.Response:
+        # A stream, as a real transport gives: decoding happens while the body is read.
+        return httpx.Response(200, headers=headers, stream=httpx.ByteStream(b"not gzip"))
+
+    error = raised(runner, Server([answer]))
+    assert type(error) is APIResponseValidationError
+    assert "Content-Encoding (gzip)" in str(error)

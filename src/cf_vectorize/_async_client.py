@@ -24,7 +24,7 @@ from ._base import (
 )
 from ._errors import APIConnectionError, APIError, APITimeoutError
 from ._pacing import DEFAULT_PACING, AsyncPacer, Pacing
-from ._response import vectors_from
+from ._response import undecodable, vectors_from
 from ._results import VectorList, chunks, in_order
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._validation import check_index_name, unique_ids
@@ -158,7 +158,11 @@ class AsyncVectorize(ClientBase):
         request = self._http.build_request(**self._request_args(index_name, ids))
         try:
             async with asyncio.timeout(self._timeout.total):
-                response = await self._http.send(request, auth=self._settings.auth)
+                response = await self._http.send(request, auth=self._settings.auth, stream=True)
+                try:
+                    content = await response.aread()
+                finally:
+                    await response.aclose()
         except TimeoutError as error:
             raise APITimeoutError(
                 f"no complete answer within {self._timeout.total:g} s (total timeout)"
@@ -167,7 +171,9 @@ class AsyncVectorize(ClientBase):
             raise APITimeoutError(f"request timed out: {error}") from error
         except httpx.TransportError as error:
             raise APIConnectionError(f"connection failed: {error}") from error
-        return vectors_from(response.status_code, response.headers, response.content)
+        except httpx.DecodingError as error:
+            raise undecodable(response, error) from error
+        return vectors_from(response.status_code, response.headers, content)
 
     async def aclose(self) -> None:
         """Close the connection pool, unless it was passed in."""

@@ -25,7 +25,7 @@ from ._base import (
 )
 from ._errors import APIConnectionError, APIError, APITimeoutError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
-from ._response import vectors_from
+from ._response import undecodable, vectors_from
 from ._results import VectorList, chunks, in_order
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._validation import check_index_name, unique_ids
@@ -198,6 +198,8 @@ class Vectorize(ClientBase):
             raise APITimeoutError(f"request timed out: {error}") from error
         except httpx.TransportError as error:
             raise APIConnectionError(f"connection failed: {error}") from error
+        except httpx.DecodingError as error:
+            raise undecodable(response, error) from error
         return vectors_from(response.status_code, response.headers, bytes(body))
 
     def close(self) -> None:

@@ -6,6 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
+
 from cf_vectorize_api.models import ErrorResponse, GetVectorsByIdResponse, Vector
 from cf_vectorize_api.types import Unset
 
@@ -56,6 +58,17 @@ def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -
         errors=errors,
         cf_ray=cf_ray,
         retry_after=parse_retry_after(headers),
+    )
+
+
+def undecodable(response: httpx.Response, error: httpx.DecodingError) -> APIResponseValidationError:
+    """Build the error for a body that its Content-Encoding does not decode."""
+    encoding = response.headers.get("content-encoding", "none")
+    return APIResponseValidationError(
+        f"HTTP {response.status_code} with a body that does not decode as its "
+        f"Content-Encoding ({encoding}) says: {error}",
+        status_code=response.status_code,
+        cf_ray=response.headers.get("cf-ray"),
     )
 
 
