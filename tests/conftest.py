@@ -8,21 +8,22 @@ from typing import Any
 
 import pytest
 
+from scripts.cassette_scrub import ACCOUNT_ID_PLACEHOLDER, vcr_options
 from tests.clientkit import Runner
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # The account id every cassette uses in its URLs, in place of a real one.
-ACCOUNT_ID = "ACCOUNT_ID_PLACEHOLDER"
+ACCOUNT_ID = ACCOUNT_ID_PLACEHOLDER
 
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    """Match requests on their JSON body too, and keep credentials out of cassettes."""
-    return {
-        "filter_headers": ["authorization", "x-auth-key", "x-auth-email", "cookie"],
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "body"],
-        "decode_compressed_response": True,
-    }
+    """Match requests on their JSON body too, and scrub as the recorder does.
+
+    scripts/cassette_scrub.py drops credentials and cookies, rewrites the account id in
+    URLs to ACCOUNT_ID_PLACEHOLDER and keeps only harmless response headers.
+    """
+    return vcr_options()
 
 
 def response_cases() -> dict[str, dict[str, Any]]:
