@@ -11,14 +11,14 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from .._version import __version__
-from . import _serve
+from . import _get_by_ids, _serve
 
 __all__ = ["build_parser", "main"]
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
 # Add a subcommand by appending its module's ``register``.
-SUBCOMMANDS: Final[list[Register]] = [_serve.register]
+SUBCOMMANDS: Final[list[Register]] = [_serve.register, _get_by_ids.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,332 @@
+"""``cf-vectorize get-by-ids``: fetch vectors by id and print them as JSON, NDJSON or a table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from enum import IntEnum
+from typing import Any, Final, TextIO
+
+from .._auth import ApiToken, Credential, GlobalApiKey
+from .._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT
+from .._client import Vectorize
+from .._config import ENV_ACCOUNT_ID, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL
+from .._errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    ConfigurationError,
+    InvalidInputError,
+    PermissionDeniedError,
+    VectorizeError,
+)
+from .._pacing import DEFAULT_PACING
+from .._results import MAX_IDS_PER_REQUEST, VectorList
+from .._retry import DEFAULT_MAX_RETRIES
+from .._validation import check_index_name, unique_ids
+from ._progress import ProgressBar
+from ._render import FORMATS, quote_id, render
+
+__all__ = ["ExitCode", "exit_code_for", "read_ids", "register", "run"]
+
+PROG: Final = "cf-vectorize get-by-ids"
+DEFAULT_MAX_VALUES: Final = 4
+# Cloudflare's codes for a missing or malformed credential header, sent with HTTP 400.
+_AUTH_HEADER_CODES: Final = frozenset({1001, 6003, 6102, 6103, 6111})
+
+
+class ExitCode(IntEnum):
+    """Exit statuses of ``get-by-ids``; documented in its ``--help`` and the README."""
+
+    OK = 0
+    API_ERROR = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    AUTH = 4
+    CONNECTION = 5
+    INTERRUPTED = 130
+    BROKEN_PIPE = 141
+
+
+_DESCRIPTION = f"""\
+Fetch vectors by id from a Vectorize index and print them on stdout, in the order asked
+(duplicates removed). Any number of ids: they are sent 20 per request, several requests
+at once, paced under Cloudflare's rate limits, with retries of transient failures.
+Unknown ids are left out of the output and listed on stderr as "not found: ID".
+
+ids: the arguments, then the lines of --ids-file (FILE, or - for stdin); a line is an id
+as written (only the line ending is removed); blank lines are skipped.
+
+environment:
+  {ENV_API_TOKEN}   API token (Authorization: Bearer), or else
+  {ENV_EMAIL} + {ENV_API_KEY}   Global API key pair (X-Auth-Email / X-Auth-Key)
+  {ENV_ACCOUNT_ID}  account id, unless --account-id is given
+  {ENV_BASE_URL}    API base URL, unless --base-url is given
+                          (default https://api.cloudflare.com/client/v4)
+Credentials are read only from the environment: on a command line they would show in ps.
+"""
+
+_EPILOG = f"""\
+exit status:
+  {ExitCode.OK:<3}  every id was found
+  {ExitCode.API_ERROR:<3}  the API answered with an error (index not found, 40007, 429, 5xx, ...)
+  {ExitCode.USAGE:<3}  usage or input error: bad option, bad id or index name, unreadable
+       --ids-file, missing credential or account id
+  {ExitCode.NOT_FOUND:<3}  some ids were not found (the vectors found are printed)
+  {ExitCode.AUTH:<3}  authentication or permission refused (HTTP 401 / 403, or Cloudflare's
+       missing / malformed credential header errors 1001, 6003)
+  {ExitCode.CONNECTION:<3}  connection failed or timed out (after the retries)
+  {ExitCode.INTERRUPTED:<3}  interrupted (Ctrl-C)
+  {ExitCode.BROKEN_PIPE:<3}  stdout was closed early (as by `| head`)
+Errors are one line on stderr: "{PROG}: error: ...", with Cloudflare's codes and cf-ray.
+
+examples:
+  cf-vectorize get-by-ids my-index id-1 id-2 | jq '.[].metadata'
+  cut -f1 ids.tsv | cf-vectorize get-by-ids my-index --ids-file - --format ndjson > out.ndjson
+  cf-vectorize get-by-ids my-index id-1 --format table --max-values 8
+"""
+
+
+def _count(minimum: int) -> Any:  # noqa: ANN401 (an argparse type callable)
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``get-by-ids`` subcommand."""
+    parser = subparsers.add_parser(
+        "get-by-ids",
+        help="fetch vectors by id (JSON, NDJSON or a table)",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("index", help="the index name")
+    parser.add_argument("ids", nargs="*", metavar="ID", help="ids to fetch")
+    parser.add_argument(
+        "--ids-file",
+        metavar="FILE",
+        help="also read ids from FILE, one per line; - reads stdin",
+    )
+    parser.add_argument(
+        "--format",
+        choices=sorted(FORMATS),
+        default="json",
+        help="json: one array of vectors {id, values, metadata?, namespace?} (default); "
+        "ndjson: one vector per line; table: aligned columns for reading",
+    )
+    parser.add_argument(
+        "--max-values",
+        type=_count(0),
+        default=DEFAULT_MAX_VALUES,
+        metavar="N",
+        help="table only: show the first N values of each vector, 0 for all (%(default)s)",
+    )
+    parser.add_argument("--account-id", help=f"the account id (default: ${ENV_ACCOUNT_ID})")
+    parser.add_argument(
+        "--base-url",
+        help=f"the API base URL (default: ${ENV_BASE_URL}, else Cloudflare's); "
+        "plain http is accepted only to a loopback address",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT.total,
+        metavar="SECONDS",
+        help="time allowed to each request attempt (%(default)g)",
+    )
+    parser.add_argument(
+        "--max-retries",
+        type=_count(0),
+        default=DEFAULT_MAX_RETRIES,
+        metavar="N",
+        help="retries of a request after a timeout, connection error, 429 or 5xx (%(default)s)",
+    )
+    parser.add_argument(
+        "--max-concurrency",
+        type=_count(1),
+        default=DEFAULT_MAX_CONCURRENCY,
+        metavar="N",
+        help="requests in flight at once (%(default)s)",
+    )
+    parser.add_argument(
+        "--no-pacing",
+        action="store_true",
+        help="do not slow down to Cloudflare's rate limits (1200 requests / 300 s, 200 / s)",
+    )
+    parser.add_argument(
+        "--progress",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="progress bar on stderr; auto: when stderr is a terminal and the ids take "
+        "more than one round of requests (%(default)s)",
+    )
+    parser.set_defaults(run=run)
+
+
+def read_ids(lines: Iterable[str]) -> list[str]:
+    """Ids from lines: the line ending removed, nothing else; blank lines skipped."""
+    ids = []
+    for line in lines:
+        vector_id = line.removesuffix("\n").removesuffix("\r")
+        if vector_id.strip():
+            ids.append(vector_id)
+    return ids
+
+
+def _ids(args: argparse.Namespace, stdin: TextIO) -> list[str]:
+    if not args.ids and args.ids_file is None:
+        raise InvalidInputError(
+            "no ids: give them as arguments or with --ids-file FILE (- for stdin)"
+        )
+    ids: list[str] = list(args.ids)
+    if args.ids_file == "-":
+        ids += read_ids(stdin)
+    elif args.ids_file is not None:
+        try:
+            with open(args.ids_file, encoding="utf-8", newline="") as file:
+                ids += read_ids(file)
+        except (OSError, UnicodeDecodeError) as error:
+            raise InvalidInputError(f"cannot read --ids-file {args.ids_file}: {error}") from None
+    return ids
+
+
+def _credential(env: Mapping[str, str]) -> Credential:
+    """Return the credential from the environment, or say which variables to set."""
+    if env.get(ENV_API_TOKEN):
+        return ApiToken(env[ENV_API_TOKEN])
+    email, key = env.get(ENV_EMAIL), env.get(ENV_API_KEY)
+    if email and key:
+        return GlobalApiKey(email=email, key=key)
+    if email or key:
+        given, lacking = (ENV_EMAIL, ENV_API_KEY) if email else (ENV_API_KEY, ENV_EMAIL)
+        raise ConfigurationError(f"{given} is set but {lacking} is not")
+    raise ConfigurationError(
+        f"no credential: set {ENV_API_TOKEN}, or {ENV_EMAIL} and {ENV_API_KEY} "
+        "(never on the command line, where ps would show it)"
+    )
+
+
+def _account_id(args: argparse.Namespace, env: Mapping[str, str]) -> str:
+    account_id: str | None = args.account_id or env.get(ENV_ACCOUNT_ID)
+    if not account_id:
+        raise ConfigurationError(f"no account id: pass --account-id or set {ENV_ACCOUNT_ID}")
+    return account_id
+
+
+def exit_code_for(error: VectorizeError) -> ExitCode:
+    """Return the exit status for an error of the client."""
+    if isinstance(error, AuthenticationError | PermissionDeniedError):
+        return ExitCode.AUTH
+    if isinstance(error, APIStatusError) and _AUTH_HEADER_CODES.intersection(error.codes):
+        return ExitCode.AUTH
+    if isinstance(error, APIConnectionError):
+        return ExitCode.CONNECTION
+    if isinstance(error, APIError):
+        return ExitCode.API_ERROR
+    # InvalidInputError, InvalidInputTypeError, ConfigurationError.
+    return ExitCode.USAGE
+
+
+def _fetch(
+    client: Vectorize, index: str, ids: list[str], bar: ProgressBar, group: int
+) -> VectorList:
+    """Fetch ids, in groups of ``group`` ids when the bar is shown, merged in order."""
+    vectors: list[Any] = []
+    missing: list[str] = []
+    bar.update(0)
+    for start in range(0, len(ids), group):
+        part = client.get_by_ids(index, ids[start : start + group])
+        vectors += part
+        missing += part.missing_ids
+        bar.update(min(start + group, len(ids)))
+    return VectorList(vectors, missing)
+
+
+def _fetch_all(args: argparse.Namespace, env: Mapping[str, str], stdin: TextIO) -> VectorList:
+    """Check the input, then fetch; raises VectorizeError."""
+    index = check_index_name(args.index)
+    wanted = unique_ids(_ids(args, stdin))  # checked here, so messages count from the first id
+    auth = _credential(env)
+    group = MAX_IDS_PER_REQUEST * args.max_concurrency
+    show = args.progress == "always" or (
+        args.progress == "auto" and len(wanted) > group and sys.stderr.isatty()
+    )
+    bar = ProgressBar(sys.stderr, len(wanted), PROG, enabled=show)
+    with Vectorize(
+        account_id=_account_id(args, env),
+        auth=auth,
+        base_url=args.base_url,
+        timeout=args.timeout,
+        max_retries=args.max_retries,
+        max_concurrency=args.max_concurrency,
+        pacing=None if args.no_pacing else DEFAULT_PACING,
+    ) as client:
+        try:
+            if not show:
+                return client.get_by_ids(index, wanted)
+            return _fetch(client, index, wanted, bar, group)
+        finally:
+            bar.clear()
+
+
+def _error(message: object) -> None:
+    text = " ".join(str(message).splitlines())
+    print(f"{PROG}: error: {text}", file=sys.stderr, flush=True)
+
+
+def _write(lines: Iterable[str]) -> bool:
+    """Write lines to stdout; False when the reader went away."""
+    try:
+        for line in lines:
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at devnull so that the interpreter's final flush fails quietly too.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return False
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    """Fetch, print, and return the exit status (see ExitCode)."""
+    try:
+        try:
+            vectors = _fetch_all(args, os.environ, sys.stdin)
+        except VectorizeError as error:
+            _error(error)
+            return exit_code_for(error)
+        if not _write(render(vectors, args.format, args.max_values)):
+            return ExitCode.BROKEN_PIPE
+        for vector_id in vectors.missing_ids:
+            print(f"not found: {quote_id(vector_id)}", file=sys.stderr)
+        sys.stderr.flush()
+    except KeyboardInterrupt:
+        print(f"\n{PROG}: interrupted", file=sys.stderr, flush=True)
+        return ExitCode.INTERRUPTED
+    return ExitCode.NOT_FOUND if vectors.missing_ids else ExitCode.OK
