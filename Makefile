@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HAND_WRITTEN := src scripts tests
 
-.PHONY: install generate check-generated lint typecheck test upstream-diff dist clean
+.PHONY: install demo generate check-generated lint typecheck test upstream-diff dist clean
 
 install: $(STAMP)
 
@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml requirements/dev.txt generated/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt -e .
 	touch $@
+
+# The README's first command: the stand-in on a free port, get-by-ids against it, stopped.
+demo: install
+	$(BIN)/python -m scripts.demo
 
 generate: install
 	$(BIN)/python -m scripts.generate
