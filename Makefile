@@ -35,6 +35,12 @@ typecheck: install
 test: lint typecheck
 	$(BIN)/pytest
 
+# Re-record tests/cassettes/live from a real index (see README, "Cassettes"): needs
+# CLOUDFLARE_ACCOUNT_ID, a credential, CF_VECTORIZE_RECORD_INDEX and CF_VECTORIZE_RECORD_IDS.
+.PHONY: record
+record: install
+	$(BIN)/python -m scripts.record_cassettes
+
 # Compare Cloudflare's published description (JSON/YAML, .gz too) with openapi.yaml.
 upstream-diff: install
 	@test -n "$(UPSTREAM)" || { echo "usage: make upstream-diff UPSTREAM=path/to/cloudflare-openapi.json[.gz]" >&2; exit 2; }
