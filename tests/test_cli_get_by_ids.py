@@ -112,9 +112,8 @@ class Cli:
         self.capsys = capsys
 
     def __call__(self, *args: str, base_url: bool = True) -> tuple[int, str, str]:
-        argv = ["get-by-ids", *args]
-        if base_url:
-            argv += ["--base-url", self.server.base_url]
+        # First, so that a test's own --base-url wins and "--" in args still ends the options.
+        argv = ["get-by-ids", *(["--base-url", self.server.base_url] if base_url else []), *args]
         code = main(argv)
         captured = self.capsys.readouterr()
         return code, captured.out, captured.err
@@ -216,6 +215,15 @@ def test_duplicates_come_back_once_in_first_seen_order(cli: Cli) -> None:
     code, out, _ = cli("sample", "faq-001", "doc-001", "faq-001", "--format", "ndjson")
     assert code == 0
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["faq-001", "doc-001"]
+
+
+def test_ids_may_follow_options_and_dashes_end_the_options(cli: Cli) -> None:
+    code, out, err = cli(
+        "sample", "doc-001", "--format", "ndjson", "faq-001", "--max-values", "2", "--", "-x"
+    )
+    assert code == ExitCode.NOT_FOUND
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["doc-001", "faq-001"]
+    assert err == "not found: -x\n"
 
 
 def test_95_ids_come_back_all_in_order(cli: Cli) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from enum import IntEnum
 from typing import Any, Final, TextIO
 
@@ -113,6 +113,28 @@ def _seconds(text: str) -> float:
     return value
 
 
+class _IntermixedParser(argparse.ArgumentParser):
+    """Accepts ids after options too (``INDEX --format table ID ID``), as users type them.
+
+    Plain argparse takes a ``nargs="*"`` positional in one run: ids after an option would
+    be "unrecognized arguments". The subcommand's parser is called through
+    ``parse_known_args``, so that is where intermixed parsing is switched on.
+    """
+
+    _inside = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._inside:  # the two inner passes of parse_known_intermixed_args
+            return super().parse_known_args(args, namespace)
+        self._inside = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._inside = False
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add the ``get-by-ids`` subcommand."""
     parser = subparsers.add_parser(
@@ -122,8 +144,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    # add_parser builds the subparsers' one parser class; this one subcommand needs ids
+    # after options, and the class adds only that (see _IntermixedParser).
+    parser.__class__ = _IntermixedParser
     parser.add_argument("index", help="the index name")
-    parser.add_argument("ids", nargs="*", metavar="ID", help="ids to fetch")
+    parser.add_argument("ids", nargs="*", default=[], metavar="ID", help="ids to fetch")
     parser.add_argument(
         "--ids-file",
         metavar="FILE",
