@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Self
 
@@ -177,12 +177,36 @@ class Vectorize(ClientBase):
                 self._sleep(delay)
                 retry += 1
 
+    def _send_by(self, request: httpx.Request, deadline: float) -> httpx.Response:
+        """Send request; return the response once its head is in, or time out at deadline.
+
+        The read timeout restarts with each byte, so a server dripping its head could hold
+        the call as long as it liked: the send runs on a helper thread, let go at the
+        deadline (it closes whatever it receives later; closing the client ends it).
+        """
+        future: Future[httpx.Response] = Future()
+
+        def send() -> None:
+            try:
+                future.set_result(self._http.send(request, auth=self._settings.auth, stream=True))
+            except BaseException as error:  # handed to the caller's thread
+                future.set_exception(error)
+
+        threading.Thread(target=send, name="cf-vectorize-send", daemon=True).start()
+        try:
+            return future.result(timeout=max(deadline - time.monotonic(), 0.0))
+        except TimeoutError:
+            future.add_done_callback(_close_late_response)
+            raise APITimeoutError(
+                f"no response head within {self._timeout.total:g} s (total timeout)"
+            ) from None
+
     def _attempt(self, index_name: str, ids: list[str]) -> list[Vector]:
         """Send one request and read its whole answer within the total timeout."""
         request = self._http.build_request(**self._request_args(index_name, ids))
         deadline = time.monotonic() + self._timeout.total
         try:
-            response = self._http.send(request, auth=self._settings.auth, stream=True)
+            response = self._send_by(request, deadline)
             try:
                 body = bytearray()
                 for piece in response.iter_bytes():
@@ -220,3 +244,9 @@ class Vectorize(ClientBase):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _close_late_response(future: Future[httpx.Response]) -> None:
+    """Close a response that arrived after its caller gave up on it."""
+    if future.exception() is None:
+        future.result().close()

@@ -1,0 +1,101 @@
+"""Faults of a real server on 127.0.0.1: every scenario of tests/faults.py, sync and async.
+
+For each: how many requests were sent, which exception (or the whole result), the ids not
+fetched named on the error, retry waits where they matter, and an end within a generous
+bound (the "never hangs" property, not a performance figure).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+import pytest
+
+from cf_vectorize import APIStatusError, APITimeoutError, ApiToken, Timeout, Vectorize
+from tests.faults import ACCOUNT, CLIENTS, SCENARIOS, TOKEN, Outcome, Scenario, run
+from tests.faultserver import FaultServer, drip, found
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_scenario(scenario: Scenario, client: str) -> None:
+    outcome = run(scenario, client)
+    assert outcome.problems() == []
+    if outcome.error is not None:
+        shown = "".join(traceback.format_exception(outcome.error)) + repr(vars(outcome.error))
+        assert TOKEN not in shown
+
+
+def test_the_table_covers_every_kind_of_fault() -> None:
+    names = " ".join(s.name for s in SCENARIOS)
+    for status in (429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 301, 302, 307):
+        assert str(status) in names
+    for words in ("reset before", "reset during", "never answers", "drips", "batch", "html"):
+        assert words in names
+
+
+def test_the_check_of_an_outcome_can_fail() -> None:
+    scenario = next(s for s in SCENARIOS if s.name.startswith("500 then 200"))
+    outcome = Outcome(scenario, "sync", attempts=3, elapsed=99.0, elsewhere=1)
+    assert len(outcome.problems()) == 4  # attempts, no result, time, redirect target
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_an_error_naming_its_status(client: str, status: int) -> None:
+    scenario = next(s for s in SCENARIOS if s.redirect_status == status)
+    outcome = run(scenario, client)
+    assert isinstance(outcome.error, APIStatusError)
+    assert outcome.error.status_code == status
+    assert outcome.elsewhere == 0
+
+
+def test_the_fault_server_sees_the_credential_it_is_sent() -> None:
+    """The redirect tests mean something only if the first server does receive it."""
+    with FaultServer([found]) as server, client_for(server.base_url) as client:
+        client.get_by_ids("my-index", ["a"])
+    assert server.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
+
+
+SHORT = Timeout(total=0.5, connect=0.5)
+
+
+def client_for(base_url: str, timeout: Timeout = SHORT) -> Vectorize:
+    return Vectorize(
+        account_id=ACCOUNT,
+        auth=ApiToken(TOKEN),
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=0,
+        pacing=None,
+    )
+
+
+def _senders() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "cf-vectorize-send"]
+
+
+def test_a_sync_send_let_go_at_the_deadline_ends_when_the_client_closes() -> None:
+    with FaultServer([drip(0.2)]) as server:
+        client = client_for(server.base_url)
+        with pytest.raises(APITimeoutError, match="total timeout"):
+            client.get_by_ids("my-index", ["a"])
+        assert _senders(), "the helper thread should still be reading the dripped head"
+        client.close()
+        for _ in range(100):  # bounded: 5 s at most
+            if not _senders():
+                break
+            time.sleep(0.05)
+        assert _senders() == []
+        assert not server.stopped.is_set()  # it ended because the client closed
+
+
+def test_a_slow_but_timely_answer_is_read_whole() -> None:
+    with (
+        FaultServer([drip(0.002)]) as server,
+        client_for(server.base_url, Timeout(total=30.0, connect=1.0)) as client,
+    ):
+        result = client.get_by_ids("my-index", ["a", "b"])
+    assert [v.id for v in result] == ["a", "b"] and result.missing_ids == ()
