@@ -1,7 +1,6 @@
 """``cf-vectorize serve`` as a process: the base URL line, the token, signals, bad input."""
 
 # The commands run are fixed lists built here: nothing untrusted reaches subprocess.
-# ruff: noqa: S603
 
 from __future__ import annotations
 
