@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 import httpx
+import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
+from openapi_schema_validator import OAS31Validator
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
 SPEC_HOST = "https://api.cloudflare.com"
@@ -43,3 +47,50 @@ def validate_exchange(response: httpx.Response, *, body: bytes | None = None) ->
         content_type=response.headers.get("content-type", ""),
     )
     _openapi().validate_response(mock_request, mock_response)
+
+
+# The request path as it must be sent; {account_id} and {index_name} percent-encoded.
+_PATH_SHAPE = (
+    "",
+    "client",
+    "v4",
+    "accounts",
+    None,
+    "vectorize",
+    "v2",
+    "indexes",
+    None,
+    "get_by_ids",
+)
+
+
+@cache
+def _schemas() -> dict[str, Any]:
+    spec: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
+    return dict(spec["components"]["schemas"])
+
+
+def validate_request(request: httpx.Request) -> None:
+    """Raise unless ``request`` is what openapi.yaml declares (path, body, credentials).
+
+    The path is checked as sent on the wire: a parameter that would change it (``..``)
+    fails. openapi-core does not percent-decode path parameters before checking them, so
+    the decoded values are checked against the spec's own schemas (AccountId, IndexName)
+    by openapi-schema-validator, and openapi-core checks the rest with them in place.
+    """
+    parts = request.url.raw_path.decode("ascii").split("/")
+    if len(parts) != len(_PATH_SHAPE) or any(
+        want is not None and part != want for part, want in zip(parts, _PATH_SHAPE, strict=True)
+    ):
+        raise ValueError(f"not the get_by_ids path: {request.url.raw_path!r}")
+    for position, schema in ((4, "AccountId"), (8, "IndexName")):
+        OAS31Validator(_schemas()[schema]).validate(unquote(parts[position]))
+    parts[4], parts[8] = "0123456789abcdef0123456789abcdef", "example-index"
+    mock_request = MockRequest(
+        SPEC_HOST,
+        request.method.lower(),
+        "/".join(parts),
+        headers=dict(request.headers),
+        data=request.content,
+    )
+    _openapi().validate_request(mock_request)

@@ -27,6 +27,9 @@ def check_account_id(account_id: object) -> str:
         raise InvalidInputTypeError(f"account_id must be a str, not {type(account_id).__name__}")
     if not account_id:
         raise InvalidInputError("account_id is empty")
+    if account_id in (".", ".."):
+        # URLs drop dot segments: the request, credential included, would go to another path.
+        raise InvalidInputError(f"account_id {account_id!r} is not an account id (a dot segment)")
     if len(account_id) > MAX_ACCOUNT_ID_LENGTH:
         raise InvalidInputError(
             f"account_id has {len(account_id)} characters; at most {MAX_ACCOUNT_ID_LENGTH}"
