@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -209,6 +210,8 @@ class FaultServer:
     script: Sequence[Behaviour]
     requests: list[Request] = field(default_factory=list)
     stopped: threading.Event = field(default_factory=threading.Event)
+    tls: ssl.SSLContext | None = None  # serve https with this server context
+    handshakes_failed: int = 0
 
     def __post_init__(self) -> None:
         if not self.script:
@@ -228,7 +231,8 @@ class FaultServer:
     @property
     def base_url(self) -> str:
         """The API base URL to give a client."""
-        return f"http://127.0.0.1:{self.port}/client/v4"
+        scheme = "http" if self.tls is None else "https"
+        return f"{scheme}://127.0.0.1:{self.port}/client/v4"
 
     @property
     def attempts(self) -> int:
@@ -271,8 +275,18 @@ class FaultServer:
             thread.start()
 
     def _serve(self, sock: socket.socket) -> None:
+        sock.settimeout(IDLE_LIMIT)
+        if self.tls is not None:
+            try:
+                sock = self.tls.wrap_socket(sock, server_side=True)
+            except (OSError, ssl.SSLError):
+                with self._lock:
+                    self.handshakes_failed += 1
+                sock.close()
+                return
+            with self._lock:  # so that close() shuts the TLS socket down
+                self._connections.append(sock)
         with sock:
-            sock.settimeout(IDLE_LIMIT)
             buffer = b""
             while not self.stopped.is_set():
                 try:

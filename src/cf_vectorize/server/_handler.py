@@ -43,6 +43,9 @@ class HTTPServer(ThreadingHTTPServer):
 
     # Threads of idle keep-alive connections must not hold up shutdown.
     daemon_threads = True
+    # socketserver's default backlog of 5 drops the SYNs of a burst of new connections,
+    # and each dropped one waits a second for the retransmission.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], config: Config) -> None:
         self.config = config

@@ -1,0 +1,185 @@
+"""The stand-in under hostile and heavy use: garbage, oversized and slow requests, and load.
+
+None of them crashes it, holds a thread past its timeout, or stops it answering others;
+under 32 concurrent clients x 200 requests from a second process, every answer is right.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cf_vectorize.server import Credentials, StandInServer
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "hostile-test-token-0123456789"
+ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
+PATH = f"/client/v4/accounts/{ACCOUNT}/vectorize/v2/indexes/sample/get_by_ids"
+SILENCE = 0.3  # the stand-in's per-connection timeout in these tests
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[StandInServer]:
+    with StandInServer(
+        credentials=Credentials(token=TOKEN), timeout=SILENCE, max_body_bytes=4096
+    ) as running:
+        yield running
+
+
+def exchange(port: int, data: bytes, *, half_close: bool = True) -> bytes:
+    """Send raw bytes and return everything the stand-in sends back before it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+        return received
+
+
+def still_serving(server: StandInServer) -> bool:
+    response = httpx.post(
+        server.base_url.removesuffix("/client/v4") + PATH,
+        json={"ids": ["doc-001"]},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=10,
+    )
+    return response.status_code == 200 and response.json()["result"][0]["id"] == "doc-001"
+
+
+def handler_threads() -> set[threading.Thread]:
+    """The threads alive now that serve a connection (http.server names them Thread-N)."""
+    return {t for t in threading.enumerate() if t.name.startswith("Thread-")}
+
+
+def settle(before: set[threading.Thread]) -> int:
+    """Wait (5 s at most) for connection threads started since before to end; count the rest."""
+    for _ in range(100):
+        if not handler_threads() - before:
+            break
+        time.sleep(0.05)
+    return len(handler_threads() - before)
+
+
+request_lines = st.one_of(
+    st.binary(max_size=300),
+    st.builds(
+        lambda method, target, version, headers, body: (
+            f"{method} {target} {version}\r\n{headers}\r\n".encode(errors="surrogateescape") + body
+        ),
+        st.sampled_from(["POST", "GET", "PUT", "BREW", "", "P\x00ST"]),
+        st.sampled_from([PATH, "/", "*", "//x", PATH + "?x=%zz", "http://x" + PATH]),
+        st.sampled_from(["HTTP/1.1", "HTTP/1.0", "HTTP/2", "HTTP/9.9", "", "FTP/1"]),
+        st.lists(
+            st.sampled_from(
+                [
+                    f"Authorization: Bearer {TOKEN}",
+                    "Authorization: Bearer wrong",
+                    "Authorization: Basic x",
+                    "Content-Length: 5",
+                    "Content-Length: -1",
+                    "Content-Length: 99999999999",
+                    "Content-Length: x",
+                    "Transfer-Encoding: chunked",
+                    "X-Auth-Email: a@b.c",
+                    "X-Auth-Key: k",
+                    "Content-Type: application/json",
+                    "Bad Header Line",
+                ]
+            ),
+            max_size=5,
+        ).map(lambda lines: "".join(line + "\r\n" for line in lines)),
+        st.binary(max_size=40) | st.just(b'{"ids": ["doc-001"]}'),
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=request_lines)
+def test_garbage_gets_an_http_answer_or_a_close(server: StandInServer, data: bytes) -> None:
+    received = exchange(server.port, data)  # returns once the stand-in has closed
+    status_line = received.split(b"\r\n", 1)[0]
+    assert not status_line.endswith(b" 500 Internal Server Error")  # the stand-in did not fail
+    if b" 200 " in status_line:
+        assert f"Bearer {TOKEN}".encode() in data  # nothing is served without the token
+    assert still_serving(server)
+
+
+def test_oversized_requests_are_refused_without_reading_them(server: StandInServer) -> None:
+    auth = f"Authorization: Bearer {TOKEN}\r\n"
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\n{auth}"
+    too_long_line = exchange(server.port, f"POST /{'x' * 70_000} HTTP/1.1\r\n\r\n".encode())
+    assert too_long_line.startswith(b"HTTP/1.0 414") or too_long_line.startswith(b"HTTP/1.1 414")
+    many_headers = "".join(f"X-{n}: y\r\n" for n in range(150))
+    assert b" 431 " in exchange(server.port, f"{head}{many_headers}\r\n".encode())
+    huge = exchange(server.port, f"{head}Content-Length: {10**12}\r\n\r\n".encode())
+    assert b" 413 " in huge and b"10413" in huge
+    body = b'{"ids": ["' + b"x" * 5000 + b'"]}'
+    sent = exchange(server.port, f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    assert b" 413 " in sent
+    assert still_serving(server)
+
+
+def test_requests_without_valid_credentials_are_refused(server: StandInServer) -> None:
+    body = b'{"ids": ["doc-001"]}'
+    for auth in ("", "Authorization: Bearer wrong\r\n", "X-Auth-Email: a@b.c\r\nX-Auth-Key: k\r\n"):
+        data = f"POST {PATH} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: {len(body)}\r\n\r\n"
+        answer = exchange(server.port, data.encode() + body)
+        status = answer.split(b"\r\n", 1)[0]
+        assert status.split(b" ")[1] in (b"400", b"401"), status
+        assert b"doc-001" not in answer
+
+
+def test_slow_and_silent_connections_are_dropped_and_do_not_block_others(
+    server: StandInServer,
+) -> None:
+    baseline = handler_threads()
+    partial = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{{".encode()
+    stalled = []
+    for n in range(40):
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(partial if n % 2 else b"POST / HT")  # mid-body, or mid-request-line
+        stalled.append(sock)
+    try:
+        assert still_serving(server)  # answered while 40 connections stall
+        for sock in stalled:  # the stand-in closes each after SILENCE seconds
+            assert sock.recv(1024) == b""
+    finally:
+        for sock in stalled:
+            sock.close()
+    assert settle(baseline) == 0
+
+
+def test_bounded_load_from_a_second_process_gets_only_right_answers() -> None:
+    clients, per_client = 32, 200
+    with StandInServer(credentials=Credentials(token=TOKEN)) as server:
+        baseline = handler_threads()
+        load = ["scripts.load", server.base_url, "--clients", str(clients)]
+        done = subprocess.run(
+            [sys.executable, "-m", *load, "--requests", str(per_client)],
+            cwd=ROOT,
+            env={**os.environ, "CLOUDFLARE_API_TOKEN": TOKEN},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        figures = json.loads(done.stdout)
+        assert figures["requests"] == figures["correct"] == clients * per_client
+        assert figures["wrong"] == figures["errors"] == 0
+        assert settle(baseline) == 0  # every connection's thread ended with its client
+        assert still_serving(server)
