@@ -35,6 +35,11 @@ typecheck: install
 test: lint typecheck
 	$(BIN)/pytest
 
+# Faults, hostile input and load, with figures: scenario, client, attempts, outcome (about 1 min).
+.PHONY: reliability
+reliability: install
+	$(BIN)/python -m scripts.reliability
+
 # Re-record tests/cassettes/live from a real index (see README, "Cassettes"): needs
 # CLOUDFLARE_ACCOUNT_ID, a credential, CF_VECTORIZE_RECORD_INDEX and CF_VECTORIZE_RECORD_IDS.
 .PHONY: record

@@ -1,0 +1,139 @@
+"""Run the reliability suite's scenarios and properties, and print their figures as tables.
+
+Usage: python -m scripts.reliability   (`make reliability`)
+
+1. Every fault scenario of tests/faults.py against a fault server on 127.0.0.1, with the
+   sync and the async client: requests sent, outcome, time taken, and whether it is the
+   outcome the scenario fixes.
+2. The hypothesis properties of tests/test_hostile_input.py and test_hostile_responses.py:
+   inputs tried, by outcome.
+3. The stand-in under scripts/load.py (32 clients x 200 requests, from a second process).
+
+Exits 1 when any scenario or property does not hold. The same definitions run under pytest
+(`make test`); this only reports them with figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from cf_vectorize.server import Credentials, StandInServer
+from scripts._paths import ROOT
+from tests import faults, test_hostile_input, test_hostile_responses
+
+PROPERTIES: list[tuple[Callable[..., None], tuple[str, ...]]] = [
+    (test_hostile_input.test_any_account_id, faults.CLIENTS),
+    (test_hostile_input.test_any_index_name, faults.CLIENTS),
+    (test_hostile_input.test_any_ids, faults.CLIENTS),
+    (test_hostile_input.test_very_long_id_lists, faults.CLIENTS),
+    (test_hostile_responses.test_valid_bodies_give_exactly_the_vectors_asked_for, faults.CLIENTS),
+    (test_hostile_responses.test_mutated_valid_bodies, faults.CLIENTS),
+    (test_hostile_responses.test_any_json, faults.CLIENTS),
+    (test_hostile_responses.test_truncated_and_garbled_bytes, faults.CLIENTS),
+    (test_hostile_responses.test_the_valid_bodies_are_valid_per_the_spec, ()),
+    (test_hostile_responses.test_the_error_bodies_are_valid_per_the_spec, ()),
+]
+
+
+def fault_table() -> tuple[list[str], int]:
+    """Run every scenario with both clients; return the table's lines and the failures."""
+    lines = [
+        "| scenario | client | attempts | outcome | elapsed | ids asked | holds |",
+        "| --- | --- | ---: | --- | ---: | ---: | --- |",
+    ]
+    failures = 0
+    for scenario in faults.SCENARIOS:
+        for client in faults.CLIENTS:
+            outcome = faults.run(scenario, client)
+            problems = outcome.problems()
+            failures += bool(problems)
+            holds = "yes" if not problems else "NO: " + "; ".join(problems)
+            lines.append(
+                f"| {scenario.name} | {client} | {outcome.attempts} | {outcome.summary} "
+                f"| {outcome.elapsed:.2f} s | {len(scenario.ids)} | {holds} |"
+            )
+    return lines, failures
+
+
+def property_table() -> tuple[list[str], int]:
+    """Run every property; return the table's lines (inputs tried, by outcome) and failures."""
+    failures = 0
+    errors: dict[str, str] = {}
+    for test, clients in PROPERTIES:
+        for client in clients or (None,):
+            try:
+                test(client) if client is not None else test()
+            except Exception as error:  # reported in the table, and the exit status is 1
+                failures += 1
+                errors[f"{test.__name__} ({client})"] = f"{type(error).__name__}: {error}"[:200]
+    tried: Counter[tuple[str, str]] = test_hostile_input.TRIED + test_hostile_responses.TRIED
+    by_property: dict[str, Counter[str]] = {}
+    for (name, outcome), count in tried.items():
+        by_property.setdefault(name, Counter())[outcome] += count
+    lines = ["| property | inputs tried | outcomes |", "| --- | ---: | --- |"]
+    for name, outcomes in by_property.items():
+        shown = ", ".join(f"{outcome} {count}" for outcome, count in outcomes.most_common())
+        lines.append(f"| {name} | {outcomes.total()} | {shown} |")
+    lines += [f"| FAILED {name} | - | {error} |" for name, error in errors.items()]
+    return lines, failures
+
+
+def load_table(clients: int = 32, requests: int = 200) -> tuple[list[str], int]:
+    """Load a stand-in from a second process; return the table's lines and failures."""
+    token = secrets.token_urlsafe(24)
+    with StandInServer(credentials=Credentials(token=token)) as server:
+        load = ["scripts.load", server.base_url, "--clients", str(clients)]
+        done = subprocess.run(
+            [sys.executable, "-m", *load, "--requests", str(requests)],
+            cwd=ROOT,
+            env={**os.environ, "CLOUDFLARE_API_TOKEN": token},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    try:
+        figures = json.loads(done.stdout)
+    except ValueError:
+        return [f"load failed: {done.stderr[-500:]}"], 1
+    lines = [
+        "| clients x requests | requests | correct | wrong | errors | seconds | requests/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {clients} x {requests} | {figures['requests']} | {figures['correct']} "
+        f"| {figures['wrong']} | {figures['errors']} | {figures['seconds']} "
+        f"| {figures['per_second']} |",
+    ]
+    lines += [f"\nexample problem: {example}" for example in figures["examples"]]
+    return lines, int(done.returncode != 0)
+
+
+def main() -> int:
+    """Print the three tables; return 1 when anything does not hold."""
+    start = time.perf_counter()
+    total = 0
+    for title, make in (
+        ("Faults (fault server on 127.0.0.1)", fault_table),
+        ("Hostile input and responses (hypothesis)", property_table),
+        ("Stand-in under load (second process, loopback)", load_table),
+    ):
+        print(f"\n## {title}\n", flush=True)
+        lines, failures = make()
+        print("\n".join(lines), flush=True)
+        total += failures
+    scenarios = len(faults.SCENARIOS) * len(faults.CLIENTS)
+    print(
+        f"\n{scenarios} fault runs, {len(PROPERTIES)} properties, 1 load run; "
+        f"{total} failing; {time.perf_counter() - start:.0f} s"
+    )
+    return int(total > 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
