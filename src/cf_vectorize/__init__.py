@@ -5,9 +5,9 @@ with Vectorize(account_id="…", auth=ApiToken("…")) as client:
 vectors = client.get_by_ids("my-index", ["id-1", "id-2"])
 """
 
-from cf_vectorize_api.models import Vector
+import importlib
+from typing import TYPE_CHECKING
 
-from ._async_client import AsyncVectorize
 from ._auth import ApiToken, GlobalApiKey
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, Timeout
 from ._client import Vectorize
@@ -34,6 +34,29 @@ from ._pacing import DEFAULT_PACING, RateLimit
 from ._results import MAX_IDS_PER_REQUEST, VectorList
 from ._retry import DEFAULT_MAX_RETRIES
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from cf_vectorize_api.models import Vector
+
+    from ._async_client import AsyncVectorize
+
+# Loaded on first use, so that `import cf_vectorize` costs little more than `import httpx`
+# (issue 7): the async client brings asyncio, Vector the generated models and attrs.
+_LAZY = {"AsyncVectorize": "cf_vectorize._async_client", "Vector": "cf_vectorize_api.models"}
+
+
+def __getattr__(name: str) -> object:
+    """Import AsyncVectorize and Vector when first asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",

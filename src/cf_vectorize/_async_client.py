@@ -6,12 +6,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
-
-from cf_vectorize_api import Client
-from cf_vectorize_api.models import Vector
 
 from ._auth import Credential
 from ._base import (
@@ -28,6 +25,10 @@ from ._response import undecodable, vectors_from
 from ._results import VectorList, chunks, in_order
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._validation import check_index_name, unique_ids
+
+if TYPE_CHECKING:  # the generated package loads with the first answer (issue 7: import time)
+    from cf_vectorize_api import Client
+    from cf_vectorize_api.models import Vector
 
 
 class AsyncVectorize(ClientBase):
@@ -82,6 +83,8 @@ class AsyncVectorize(ClientBase):
         Use its `asyncio` functions; they send at most 20 ids, without retries, pacing or
         typed errors.
         """
+        from cf_vectorize_api import Client  # noqa: PLC0415
+
         return Client(base_url=self.base_url).set_async_httpx_client(self._http)
 
     async def get_by_ids(

@@ -9,9 +9,6 @@ from typing import Any
 
 import httpx
 
-from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id
-from cf_vectorize_api.models import GetVectorsByIdRequest
-
 from ._auth import Credential
 from ._config import resolve
 from ._errors import APIError, InvalidInputError
@@ -115,6 +112,11 @@ class ClientBase:
 
     def _request_args(self, index_name: str, ids: list[str]) -> dict[str, Any]:
         """Return method, URL, body and headers of one request, built by the generated code."""
+        # Imported here, not at the top: the generated package (and attrs) load with the
+        # first request, so `import cf_vectorize` stays cheap (issue 7: import time).
+        from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id  # noqa: PLC0415
+        from cf_vectorize_api.models import GetVectorsByIdRequest  # noqa: PLC0415
+
         kwargs = vectorize_get_vectors_by_id._get_kwargs(
             self.account_id, index_name, body=GetVectorsByIdRequest(ids=ids)
         )

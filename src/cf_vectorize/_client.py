@@ -7,12 +7,9 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
-
-from cf_vectorize_api import Client
-from cf_vectorize_api.models import Vector
 
 from ._auth import Credential
 from ._base import (
@@ -23,12 +20,17 @@ from ._base import (
     Timeout,
     mark_unfetched,
 )
+from ._deadline import Deadlines, bound_reads
 from ._errors import APIConnectionError, APIError, APITimeoutError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._response import undecodable, vectors_from
 from ._results import VectorList, chunks, in_order
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._validation import check_index_name, unique_ids
+
+if TYPE_CHECKING:  # the generated package loads with the first answer (issue 7: import time)
+    from cf_vectorize_api import Client
+    from cf_vectorize_api.models import Vector
 
 
 class Vectorize(ClientBase):
@@ -75,6 +77,12 @@ class Vectorize(ClientBase):
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
         )
+        # On the transport made here the socket reads keep the total deadline themselves;
+        # a client or transport passed in gets the helper thread of _send_by instead.
+        self._deadlines = Deadlines()
+        self._reads_bounded = (
+            http_client is None and transport is None and bound_reads(self._http, self._deadlines)
+        )
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock, sleep=sleep)
         self._pool: ThreadPoolExecutor | None = None
@@ -87,6 +95,8 @@ class Vectorize(ClientBase):
         Its functions (`cf_vectorize_api.api.vectorize.vectorize_get_vectors_by_id.sync`, …)
         send at most 20 ids, without retries, pacing or typed errors.
         """
+        from cf_vectorize_api import Client  # noqa: PLC0415
+
         return Client(base_url=self.base_url).set_httpx_client(self._http)
 
     def get_by_ids(
@@ -206,11 +216,15 @@ class Vectorize(ClientBase):
         request = self._http.build_request(**self._request_args(index_name, ids))
         deadline = time.monotonic() + self._timeout.total
         try:
-            response = self._send_by(request, deadline)
+            if self._reads_bounded:
+                self._deadlines.at = deadline
+                response = self._http.send(request, auth=self._settings.auth, stream=True)
+            else:
+                response = self._send_by(request, deadline)
             try:
-                body = bytearray()
+                pieces = []  # joined once at the end: one copy of a body of up to ~0.6 MB
                 for piece in response.iter_bytes():
-                    body += piece
+                    pieces.append(piece)
                     # A server that drips bytes resets the read timeout with each byte.
                     if time.monotonic() > deadline:
                         raise APITimeoutError(
@@ -219,12 +233,18 @@ class Vectorize(ClientBase):
             finally:
                 response.close()
         except httpx.TimeoutException as error:
+            if time.monotonic() >= deadline:  # a read clamped to the deadline ran out
+                raise APITimeoutError(
+                    f"no complete answer within {self._timeout.total:g} s (total timeout)"
+                ) from error
             raise APITimeoutError(f"request timed out: {error}") from error
         except httpx.TransportError as error:
             raise APIConnectionError(f"connection failed: {error}") from error
         except httpx.DecodingError as error:
             raise undecodable(response, error) from error
-        return vectors_from(response.status_code, response.headers, bytes(body))
+        finally:
+            self._deadlines.at = None
+        return vectors_from(response.status_code, response.headers, b"".join(pieces))
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in) and the thread pool."""

@@ -25,9 +25,10 @@ Messages quote Cloudflare's codes and messages, never a credential.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from cf_vectorize_api.models import ResponseInfo
-from cf_vectorize_api.types import Unset
+if TYPE_CHECKING:  # imported when needed: `import cf_vectorize` stays cheap (issue 7)
+    from cf_vectorize_api.models import ResponseInfo
 
 # Vectorize's "index not found" code; seen with HTTP 404 and with HTTP 400.
 INDEX_NOT_FOUND_CODE = 3000
@@ -159,6 +160,8 @@ def status_error_class(status_code: int, codes: Iterable[int]) -> type[APIStatus
 
 def describe_items(items: Iterable[ResponseInfo]) -> str:
     """Render error items as `[code] message`, causes from error_chain after `<-`."""
+    from cf_vectorize_api.types import Unset  # noqa: PLC0415
+
     parts = []
     for item in items:
         text = f"[{item.code}] {item.message}"

@@ -8,7 +8,6 @@ long fetch slows down to the sustained rate instead of failing.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections import deque
@@ -96,8 +95,12 @@ class AsyncPacer:
         self,
         pacing: Pacing,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
     ) -> None:
+        if sleep is None:  # asyncio.sleep; imported here so that the sync client never loads it
+            import asyncio  # noqa: PLC0415
+
+            sleep = asyncio.sleep
         limits = _limits(pacing)
         self._schedule = _Schedule(limits) if limits else None
         self._clock, self._sleep = clock, sleep

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from cf_vectorize_api.models import Vector
+if TYPE_CHECKING:  # not at run time: `import cf_vectorize` does not load attrs (issue 7)
+    from cf_vectorize_api.models import Vector
 
 # Cloudflare answers a 21st id with HTTP 400, code 40007 (undocumented; seen in practice).
 MAX_IDS_PER_REQUEST = 20
 
 
-class VectorList(list[Vector]):
+class VectorList(list["Vector"]):
     """The vectors found, in the order their ids were asked for (duplicates removed).
 
     Unknown ids are left out, as the API does; `missing_ids` names them, in order.
