@@ -51,9 +51,24 @@ upstream-diff: install
 	@test -n "$(UPSTREAM)" || { echo "usage: make upstream-diff UPSTREAM=path/to/cloudflare-openapi.json[.gz]" >&2; exit 2; }
 	$(BIN)/python -m scripts.upstream_diff "$(UPSTREAM)"
 
+# cf-vectorize against the official SDK and plain httpx on 127.0.0.1 (about 2 minutes);
+# its own environment: the SDK is never installed in .venv.
+BENCH_VENV ?= .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-e '.[fast,numpy]' cloudflare==5.9.0
+	touch $@
+
+.PHONY: bench
+bench: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m scripts.bench
+
 # Build sdist + wheel, check them, and smoke-test the wheel in a fresh virtual environment.
 dist: install
 	$(BIN)/python -m scripts.dist
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache build dist
