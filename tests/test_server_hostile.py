@@ -183,3 +183,31 @@ def test_bounded_load_from_a_second_process_gets_only_right_answers() -> None:
         assert figures["wrong"] == figures["errors"] == 0
         assert settle(baseline) == 0  # every connection's thread ended with its client
         assert still_serving(server)
+
+
+def test_connections_past_the_cap_get_a_503_at_once_and_threads_stay_bounded() -> None:
+    """Idle connections fill every slot; the next is refused, Cloudflare-shaped, not queued."""
+    with StandInServer(credentials=Credentials(token=TOKEN), timeout=5, max_connections=3) as cap:
+        baseline = handler_threads()
+        idle = [socket.create_connection(("127.0.0.1", cap.port), timeout=10) for _ in range(3)]
+        try:
+            for _ in range(50):  # wait until the stand-in has taken all three
+                if len(handler_threads() - baseline) == 3:
+                    break
+                time.sleep(0.02)
+            # The 503 is sent on accept, before any request is read: a client that sends
+            # nothing reads it whole (one that does may see a reset instead, and retry).
+            with socket.create_connection(("127.0.0.1", cap.port), timeout=10) as sock:
+                refused = b""
+                while chunk := sock.recv(65536):
+                    refused += chunk
+            head, _, body = refused.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 503 ")
+            assert b"Retry-After: 1" in head
+            assert json.loads(body)["errors"][0]["code"] == 10503
+            assert len(handler_threads() - baseline) == 3
+        finally:
+            for sock in idle:
+                sock.close()
+        assert settle(baseline) == 0  # each closed connection frees its slot
+        assert still_serving(cap)

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..server import (
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_TIMEOUT,
     SAMPLE_INDEX_NAME,
     Credentials,
@@ -79,6 +80,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default=DEFAULT_TIMEOUT,
         help="seconds a connection may stay silent (%(default)s)",
     )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        help="connections served at once; more get 503, code 10503 (%(default)s)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log requests to stderr")
     parser.set_defaults(run=run)
 
@@ -96,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
             account_id=args.account_id,
             max_body_bytes=args.max_body_bytes,
             timeout=args.timeout,
+            max_connections=args.max_connections,
         )
     except (ValueError, OSError) as error:  # DataFileError is a ValueError
         print(f"cf-vectorize serve: error: {error}", file=sys.stderr)

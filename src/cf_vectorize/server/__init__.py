@@ -30,6 +30,7 @@ from ._store import (
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_TIMEOUT",
     "SAMPLE_INDEX_NAME",
     "Credentials",
@@ -45,6 +46,8 @@ __all__ = [
 DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
 # Seconds a connection may stay silent (mid-request or idle between requests).
 DEFAULT_TIMEOUT: Final = 10.0
+# Connections served at once (a thread each); more are answered 503 at once.
+DEFAULT_MAX_CONNECTIONS: Final = 256
 
 
 class StandInServer:
@@ -65,6 +68,7 @@ class StandInServer:
         account_id: str | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         timeout: float = DEFAULT_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         if store is None:
             store = Store({SAMPLE_INDEX_NAME: load_sample_index()})
@@ -76,6 +80,7 @@ class StandInServer:
             account_id=account_id,
             max_body_bytes=max_body_bytes,
             timeout=timeout,
+            max_connections=max_connections,
         )
         server_class = _IPv6Server if ":" in host else HTTPServer
         self._server = server_class((host, port), config)

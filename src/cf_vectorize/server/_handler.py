@@ -6,9 +6,11 @@ import json
 import logging
 import re
 import secrets
+import socket
+import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Final
+from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 from . import _responses
@@ -36,6 +38,7 @@ class Config:
     account_id: str | None
     max_body_bytes: int
     timeout: float
+    max_connections: int
 
 
 class HTTPServer(ThreadingHTTPServer):
@@ -49,7 +52,47 @@ class HTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], config: Config) -> None:
         self.config = config
+        # One thread per connection: the cap keeps many slow or idle clients from
+        # growing the server without bound. Past it, new connections get a 503 at once.
+        self._slots = threading.BoundedSemaphore(config.max_connections)
         super().__init__(address, Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:  # noqa: ANN401
+        """Serve the connection on a thread of its own, or refuse it when all slots are taken."""
+        if not self._slots.acquire(blocking=False):
+            _log.info(
+                "%s refused: %d connections open", client_address, self.config.max_connections
+            )
+            _refuse(request)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:  # noqa: ANN401
+        """Serve the connection, then free its slot."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
+def _refuse(connection: socket.socket) -> None:
+    """Send a Cloudflare-shaped 503 without reading the request (it may never come)."""
+    answer = _responses.too_many_connections()
+    body = json.dumps(answer.body).encode()
+    head = (
+        f"HTTP/1.1 {answer.status} Service Unavailable\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+    )
+    try:
+        connection.settimeout(1.0)
+        connection.sendall(head.encode() + body)
+        connection.shutdown(socket.SHUT_WR)
+        # Discard what the client sent so far: closing with unread data would reset the
+        # connection, and the client could lose the 503 before reading it.
+        connection.recv(65536, socket.MSG_DONTWAIT)
+    except OSError:
+        pass  # the client is gone, or sent nothing yet
 
 
 class _BodyError(Exception):

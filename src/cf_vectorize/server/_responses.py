@@ -27,6 +27,7 @@ __all__ = [
     "missing_authorization",
     "no_route",
     "success",
+    "too_many_connections",
     "too_many_ids",
 ]
 
@@ -116,3 +117,9 @@ def length_required() -> Answer:
 def internal_error() -> Answer:
     """Answer a fault in the stand-in itself (Cloudflare's code for the same is 10001)."""
     return error(500, 10001, "Internal server error")
+
+
+# Our own: the stand-in's connection cap (a 503 that clients retry).
+def too_many_connections() -> Answer:
+    """Answer a connection beyond the stand-in's cap."""
+    return error(503, 10503, "too many open connections to the stand-in; retry shortly")
