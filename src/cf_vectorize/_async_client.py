@@ -14,7 +14,6 @@ from ._auth import Credential
 from ._base import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_TIMEOUT,
-    USER_AGENT,
     ClientBase,
     Timeout,
     mark_unfetched,
@@ -65,14 +64,7 @@ class AsyncVectorize(ClientBase):
             allow_insecure_http=allow_insecure_http,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            auth=self._settings.auth,
-            base_url=self.base_url,
-            timeout=self._timeout.for_httpx(),
-            transport=transport,
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=False,
-        )
+        self._http = http_client or httpx.AsyncClient(transport=transport, **self._http_settings())
         self._sleep = sleep
         self._pacer = AsyncPacer(pacing, clock=clock, sleep=sleep)
 

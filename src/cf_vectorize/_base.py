@@ -105,6 +105,17 @@ class ClientBase:
             f"auth={self._settings.auth!r}, base_url={self.base_url!r})"
         )
 
+    def _http_settings(self) -> dict[str, Any]:
+        """Return the settings of the httpx client a client makes for itself."""
+        return {
+            "auth": self._settings.auth,
+            "base_url": self.base_url,
+            "timeout": self._timeout.for_httpx(),
+            "headers": {"User-Agent": USER_AGENT},
+            # Never follow: a redirect must not carry the credential to another host.
+            "follow_redirects": False,
+        }
+
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None:
             return self._retry

@@ -15,7 +15,6 @@ from ._auth import Credential
 from ._base import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_TIMEOUT,
-    USER_AGENT,
     ClientBase,
     Timeout,
     mark_unfetched,
@@ -69,14 +68,7 @@ class Vectorize(ClientBase):
             allow_insecure_http=allow_insecure_http,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            auth=self._settings.auth,
-            base_url=self.base_url,
-            timeout=self._timeout.for_httpx(),
-            transport=transport,
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=False,
-        )
+        self._http = http_client or httpx.Client(transport=transport, **self._http_settings())
         # On the transport made here the socket reads keep the total deadline themselves;
         # a client or transport passed in gets the helper thread of _send_by instead.
         self._deadlines = Deadlines()
