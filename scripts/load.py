@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -23,6 +24,8 @@ from importlib import resources
 from typing import Any
 
 import httpx
+
+from scripts._paths import ROOT
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 PATH = f"/accounts/{ACCOUNT}/vectorize/v2/indexes/sample/get_by_ids"
@@ -106,6 +109,22 @@ def client_thread(base_url: str, token: str, number: int, requests: int, tally: 
                     tally.add(_problem(response, 200, None, list(dict.fromkeys(known))))
             except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
                 tally.add(f"{type(error).__name__}: {error}", failed=True)
+
+
+def from_another_process(
+    base_url: str, token: str, clients: int, requests: int, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run this load in a second Python process (so it does not share the server's GIL)."""
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.load", base_url, "--clients", str(clients),
+         "--requests", str(requests)],
+        cwd=ROOT,
+        env={**os.environ, "CLOUDFLARE_API_TOKEN": token},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,16 +16,14 @@ Exits 1 when any scenario or property does not hold. The same definitions run un
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 
 from cf_vectorize.server import Credentials, StandInServer
-from scripts._paths import ROOT
+from scripts import load
 from tests import faults, test_hostile_input, test_hostile_responses
 
 PROPERTIES: list[tuple[Callable[..., None], tuple[str, ...]]] = [
@@ -89,16 +87,7 @@ def load_table(clients: int = 32, requests: int = 200) -> tuple[list[str], int]:
     """Load a stand-in from a second process; return the table's lines and failures."""
     token = secrets.token_urlsafe(24)
     with StandInServer(credentials=Credentials(token=token)) as server:
-        load = ["scripts.load", server.base_url, "--clients", str(clients)]
-        done = subprocess.run(
-            [sys.executable, "-m", *load, "--requests", str(requests)],
-            cwd=ROOT,
-            env={**os.environ, "CLOUDFLARE_API_TOKEN": token},
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        done = load.from_another_process(server.base_url, token, clients, requests)
     try:
         figures = json.loads(done.stdout)
     except ValueError:

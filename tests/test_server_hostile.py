@@ -7,14 +7,10 @@ under 32 concurrent clients x 200 requests from a second process, every answer i
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cf_vectorize.server import Credentials, StandInServer
+from scripts import load
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "hostile-test-token-0123456789"
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 PATH = f"/client/v4/accounts/{ACCOUNT}/vectorize/v2/indexes/sample/get_by_ids"
@@ -167,16 +163,7 @@ def test_bounded_load_from_a_second_process_gets_only_right_answers() -> None:
     clients, per_client = 32, 200
     with StandInServer(credentials=Credentials(token=TOKEN)) as server:
         baseline = handler_threads()
-        load = ["scripts.load", server.base_url, "--clients", str(clients)]
-        done = subprocess.run(
-            [sys.executable, "-m", *load, "--requests", str(per_client)],
-            cwd=ROOT,
-            env={**os.environ, "CLOUDFLARE_API_TOKEN": TOKEN},
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = load.from_another_process(server.base_url, TOKEN, clients, per_client, 300)
         assert done.returncode == 0, done.stdout + done.stderr
         figures = json.loads(done.stdout)
         assert figures["requests"] == figures["correct"] == clients * per_client
