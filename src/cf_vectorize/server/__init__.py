@@ -1,8 +1,9 @@
-"""A local stand-in for Cloudflare Vectorize's get_by_ids endpoint, for demos and tests.
+"""A local stand-in for Cloudflare Vectorize's get_by_ids and List Vectors, for demos and tests.
 
 Cloudflare offers no local Vectorize; this serves indexes loaded from NDJSON files (the
 format ``wrangler vectorize insert --file`` takes) with Cloudflare's envelope, errors and
-20-id limit, under ``/client/v4``::
+20-id limit, and lists their ids in snapshot pages behind expiring cursors (see
+``_listing``), under ``/client/v4``::
 
     with StandInServer(credentials=Credentials(token="t")) as server:
         httpx.post(f"{server.base_url}/accounts/a/vectorize/v2/indexes/sample/get_by_ids",
@@ -18,6 +19,13 @@ from typing import Final
 
 from ._auth import Credentials
 from ._handler import Config, HTTPServer
+from ._listing import (
+    CURSOR_EXPIRED_CODE,
+    DEFAULT_CURSOR_TTL,
+    INVALID_CURSOR_CODE,
+    INVALID_QUERY_CODE,
+    Listings,
+)
 from ._store import (
     SAMPLE_INDEX_NAME,
     DataFileError,
@@ -29,9 +37,13 @@ from ._store import (
 )
 
 __all__ = [
+    "CURSOR_EXPIRED_CODE",
+    "DEFAULT_CURSOR_TTL",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_TIMEOUT",
+    "INVALID_CURSOR_CODE",
+    "INVALID_QUERY_CODE",
     "SAMPLE_INDEX_NAME",
     "Credentials",
     "DataFileError",
@@ -56,6 +68,8 @@ class StandInServer:
     Use it as a context manager (start on enter, stop on exit), or call :meth:`start`
     and :meth:`stop`. With no ``credentials`` it makes a random API token, readable as
     ``.credentials.token``; with no ``store`` it serves the bundled ``sample`` index.
+    List Vectors cursors expire ``cursor_ttl`` seconds after they are issued;
+    :meth:`expire_cursors` expires every one issued so far.
     """
 
     def __init__(
@@ -69,6 +83,7 @@ class StandInServer:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         timeout: float = DEFAULT_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        cursor_ttl: float = DEFAULT_CURSOR_TTL,
     ) -> None:
         if store is None:
             store = Store({SAMPLE_INDEX_NAME: load_sample_index()})
@@ -81,10 +96,15 @@ class StandInServer:
             max_body_bytes=max_body_bytes,
             timeout=timeout,
             max_connections=max_connections,
+            listings=Listings(cursor_ttl),
         )
         server_class = _IPv6Server if ":" in host else HTTPServer
         self._server = server_class((host, port), config)
         self._thread: threading.Thread | None = None
+
+    def expire_cursors(self) -> None:
+        """Expire every List Vectors cursor issued so far (their next use gets code 40003)."""
+        self._server.config.listings.expire_all()
 
     @property
     def port(self) -> int:

@@ -1,4 +1,7 @@
-"""HTTP handling of the stand-in: routing, body limits, auth, and the get_by_ids answer."""
+"""HTTP handling of the stand-in: routing, body limits, auth, and the get_by_ids answer.
+
+List Vectors shares routing, auth and the index lookup; its answers are in ``_listing``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import _responses
 from ._auth import Credentials
+from ._listing import Listings
 from ._responses import MAX_IDS_PER_CALL, Answer
 from ._store import MAX_ID_BYTES, Store
 
@@ -24,8 +28,10 @@ _log = logging.getLogger("cf_vectorize.server")
 
 _ROUTE: Final = re.compile(
     r"^/client/v4/accounts/(?P<account>[^/]+)/vectorize/v2/indexes/(?P<index>[^/]+)"
-    r"/get_by_ids/?$"
+    r"/(?P<operation>get_by_ids|list)/?$"
 )
+# The method each operation answers.
+_METHODS: Final = {"get_by_ids": "POST", "list": "GET"}
 _MAX_ACCOUNT_ID_LENGTH: Final = 32
 
 
@@ -39,6 +45,7 @@ class Config:
     max_body_bytes: int
     timeout: float
     max_connections: int
+    listings: Listings
 
 
 class HTTPServer(ThreadingHTTPServer):
@@ -148,8 +155,9 @@ class Handler(BaseHTTPRequestHandler):
         account = unquote(match["account"]) if match else ""
         if match is None or len(account) > _MAX_ACCOUNT_ID_LENGTH:
             return self._unread_body(_responses.no_route())
-        if self.command != "POST":
-            return self._unread_body(_responses.method_not_allowed("POST"))
+        method = _METHODS[match["operation"]]
+        if self.command != method:
+            return self._unread_body(_responses.method_not_allowed(method))
         body = self._read_body(config.max_body_bytes)
         refusal = config.credentials.check(self.headers)
         if refusal is not None:
@@ -161,6 +169,8 @@ class Handler(BaseHTTPRequestHandler):
         index = config.store.get(index_name)
         if index is None:
             return _responses.index_not_found(index_name)
+        if method == "GET":  # a body sent with it is read above and ignored
+            return config.listings.answer(account, index_name, index, urlsplit(self.path).query)
         ids = _parse_ids(body)
         if isinstance(ids, Answer):
             return ids
