@@ -8,6 +8,7 @@
         ├── APIConnectionError                 the request did not complete
         │   └── APITimeoutError                ... because a timeout ran out
         ├── APIResponseValidationError         a success status whose body is not the envelope
+        ├── ListingResumeError                 a listing could not go on after a refused cursor
         └── APIStatusError                     an error status; .status_code, .errors, .cf_ray
             ├── BadRequestError                400
             ├── AuthenticationError            401
@@ -75,6 +76,15 @@ class APIResponseValidationError(APIError):
         super().__init__(message)
         self.status_code = status_code
         self.cf_ray = cf_ray
+
+
+class ListingResumeError(APIError):
+    """A listing's cursor was refused, and a fresh listing cannot continue it exactly.
+
+    `list_ids` restarts a listing whose cursor expired, skipping the ids it already
+    yielded; it raises this when the fresh listing's order does not let it tell which
+    those are. Starting the listing again (and dropping what it yielded) is the way on.
+    """
 
 
 class APIStatusError(APIError):
