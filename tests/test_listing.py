@@ -492,3 +492,39 @@ def test_iteration_is_lazy() -> None:
     assert server.requests == []
     assert [next(ids) for _ in range(6)] == IDS[:6]
     assert len(server.requests) == 2
+
+
+# --- against the stand-in, over HTTP ----------------------------------------------------
+
+
+def test_a_listing_against_the_stand_in_survives_expired_cursors() -> None:
+    """`iterate` + `page_from` on the real stand-in; its cursors expire twice mid-way."""
+    import httpx  # noqa: PLC0415
+
+    from cf_vectorize.server import Credentials, StandInServer, Store, parse_index_lines  # noqa: PLC0415
+
+    ids = [f"doc-{n:05d}" for n in range(2_345)]
+    lines = [json.dumps({"id": i, "values": [0.5]}) for i in reversed(ids)]
+    store = Store({"docs": parse_index_lines("docs", "docs.ndjson", lines)})
+    with (
+        StandInServer(store, credentials=Credentials(token="t")) as server,
+        httpx.Client(base_url=server.base_url, headers={"Authorization": "Bearer t"}) as http,
+    ):
+        url = "/accounts/acc/vectorize/v2/indexes/docs/list"
+        sent: list[str | None] = []
+
+        def fetch(size: int, cursor: str | None) -> Page:
+            sent.append(cursor)
+            params: dict[str, Any] = {"count": size}
+            if cursor is not None:
+                params["cursor"] = cursor
+            if len(sent) in (4, 9):  # expire every cursor before the 4th and 9th requests
+                server.expire_cursors()
+            response = http.get(url, params=params)
+            return page_from(response.status_code, response.headers, response.content)
+
+        listing = Listing(500)
+        got = list(iterate(listing, fetch))
+    assert got == ids
+    assert listing.restarts == 2
+    assert sent.count(None) == 3
