@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -11,7 +10,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._auth import BoundCredential, Credential
-from ._config import resolve
+from ._config import hide_userinfo, resolve
 from ._errors import APIError, ConfigurationError, InvalidInputError
 from ._pacing import Pacing
 from ._retry import RetryPolicy
@@ -151,7 +150,7 @@ class ClientBase:
             ) from None
         except (ValueError, httpx.InvalidURL) as error:
             raise ConfigurationError(
-                f"the proxy set in {_PROXY_VARIABLES} is not usable: {_hide_userinfo(error)}"
+                f"the proxy set in {_PROXY_VARIABLES} is not usable: {hide_userinfo(str(error))}"
             ) from None
         except OSError as error:  # ssl.SSLError included
             raise ConfigurationError(
@@ -212,11 +211,6 @@ def mark_unfetched(error: APIError, unfetched: Sequence[str]) -> APIError:
         shown = ", ".join(repr(i) for i in unfetched[:5]) + (", …" if len(unfetched) > 5 else "")
         error.add_note(f"{len(unfetched)} requested id(s) were not fetched: {shown}")
     return error
-
-
-def _hide_userinfo(error: Exception) -> str:
-    """Return the error's text, any user:password@ of a URL in it replaced by …@."""
-    return re.sub(r"://[^/@\s]*@", "://…@", str(error))
 
 
 def routes_through_proxy(client: httpx.Client | httpx.AsyncClient, url: str) -> bool:

@@ -100,49 +100,55 @@ def resolve_base_url(
     env: Mapping[str, str],
     allow_insecure_http: bool,
     *,
+    name: str = "base_url",
     insecure_hint: str = ALLOW_INSECURE_HINT,
 ) -> str:
     """Return the API base URL; plain http is refused except to loopback unless allowed.
 
     Everything wrong with the URL is an InvalidInputError here, before a client exists:
-    httpx would otherwise fail later with an idna or socket error of its own. The URL is
-    quoted in messages only once it is known to hold no user:password part.
+    httpx would otherwise fail later with an idna or socket error of its own. `name` and
+    `insecure_hint` word the messages for the caller (argument or command-line option).
     """
     url_text = base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL
     if not isinstance(url_text, str):
-        raise InvalidInputTypeError(f"base_url must be a str, not {type(url_text).__name__}")
+        raise InvalidInputTypeError(f"{name} must be a str, not {type(url_text).__name__}")
+    shown = f"{name} {hide_userinfo(url_text)!r}"
     try:
         url = httpx.URL(url_text)
         host = url.raw_host.decode("ascii")
         url.host  # noqa: B018 (decodes the IDNA labels, which fails for a malformed xn-- one)
         port = url.port
     except (httpx.InvalidURL, ValueError) as error:  # IDNA errors are UnicodeErrors
-        raise InvalidInputError(f"base_url is not a usable URL: {error}") from None
+        raise InvalidInputError(f"{shown} is not a usable URL: {error}") from None
     if url.userinfo:
         raise InvalidInputError(
-            "base_url holds a user name or password: give the credential as auth= "
-            "(or in the environment), never in the URL"
+            f"{shown} holds a user name or password: give the credential as a credential "
+            "(auth= or the environment), never in the URL"
         )
-    shown = repr(url_text)
     if any(char.isspace() for char in url_text):
-        raise InvalidInputError(f"base_url {shown} contains white space")
+        raise InvalidInputError(f"{shown} contains white space")
     if url.scheme not in ("http", "https") or not host:
-        raise InvalidInputError(f"base_url must be an http(s) URL with a host, got {shown}")
+        raise InvalidInputError(f"{shown} is not an http(s) URL with a host")
     problem = _host_problem(host)
     if problem is not None:
-        raise InvalidInputError(f"base_url {shown}: the host {host!r} {problem}")
+        raise InvalidInputError(f"{shown}: the host {host!r} {problem}")
     if port is not None and not 0 < port < 65536:
-        raise InvalidInputError(f"base_url {shown}: port {port} is not between 1 and 65535")
+        raise InvalidInputError(f"{shown}: port {port} is not between 1 and 65535")
     if url.query or url.fragment or "?" in url_text or "#" in url_text:
         raise InvalidInputError(
-            f"base_url {shown} has a query or fragment: the API paths are appended to it"
+            f"{shown} has a query or fragment: the API paths are appended to it"
         )
     if url.scheme == "http" and not _is_loopback(host) and not allow_insecure_http:
         raise InvalidInputError(
-            f"base_url {shown} is plain http: the credential would travel unencrypted. "
+            f"{shown} is plain http: the credential would travel unencrypted. "
             f"Use https, or {insecure_hint}"
         )
     return url_text.rstrip("/")
+
+
+def hide_userinfo(text: str) -> str:
+    """Return text with the user:password@ of any URL in it replaced by …@."""
+    return re.sub(r"://[^/@\s]*@", "://…@", text)
 
 
 def resolve(

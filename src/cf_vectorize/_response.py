@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,7 @@ import httpx
 if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
 
+from ._config import hide_userinfo
 from ._errors import (
     APIResponseValidationError,
     APIStatusError,
@@ -92,7 +92,7 @@ def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -
 
 
 def _redirect_detail(headers: Mapping[str, str]) -> str:
-    location = re.sub(r"://[^/@\s]*@", "://…@", headers.get("location", "nowhere"))[:SNIPPET_LENGTH]
+    location = hide_userinfo(headers.get("location", "nowhere"))[:SNIPPET_LENGTH]
     return (
         f"a redirect to {location!r}, not followed: the credential goes only to the base "
         "URL's host (if the API has moved, make the new address the base URL)"
