@@ -1,4 +1,4 @@
-"""What `import cf_vectorize` shows a user: its docstring and `dir()` (import cost: test_fast_decode)."""
+"""What `import cf_vectorize` shows: its docstring and `dir()` (import cost: test_fast_decode)."""
 
 from __future__ import annotations
 
