@@ -74,6 +74,8 @@ environment:
   {ENV_BASE_URL}    API base URL, unless --base-url is given
                           (default https://api.cloudflare.com/client/v4)
 Credentials are read only from the environment: on a command line they would show in ps.
+Proxies (HTTPS_PROXY, ALL_PROXY, NO_PROXY) serve an https base URL through a CONNECT
+tunnel; a plain-http base URL is always reached directly, so no proxy reads the credential.
 """
 
 _EPILOG = f"""\
@@ -81,7 +83,7 @@ exit status:
   {ExitCode.OK:<3}  every id was found
   {ExitCode.API_ERROR:<3}  the API answered with an error (index not found, 40007, 429, 5xx, ...)
   {ExitCode.USAGE:<3}  usage or input error: bad option, bad id or index name, unreadable
-       --ids-file, missing credential or account id
+       --ids-file, missing credential or account id, unusable base URL, proxy or CA file
   {ExitCode.NOT_FOUND:<3}  some ids were not found (the vectors found are printed)
   {ExitCode.AUTH:<3}  authentication or permission refused (HTTP 401 / 403, or Cloudflare's
        missing / malformed credential header errors 1001, 6003)
