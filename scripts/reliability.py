@@ -32,6 +32,7 @@ PROPERTIES: list[tuple[Callable[..., None], tuple[str, ...]]] = [
     (test_hostile_input.test_any_index_name, faults.CLIENTS),
     (test_hostile_input.test_any_ids, faults.CLIENTS),
     (test_hostile_input.test_very_long_id_lists, faults.CLIENTS),
+    (test_hostile_input.test_any_base_url, faults.CLIENTS),
     (test_hostile_responses.test_valid_bodies_give_exactly_the_vectors_asked_for, faults.CLIENTS),
     (test_hostile_responses.test_mutated_valid_bodies, faults.CLIENTS),
     (test_hostile_responses.test_any_json, faults.CLIENTS),
