@@ -112,7 +112,8 @@ def resolve_base_url(
     url_text = base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL
     if not isinstance(url_text, str):
         raise InvalidInputTypeError(f"{name} must be a str, not {type(url_text).__name__}")
-    shown = f"{name} {hide_userinfo(url_text)!r}"
+    quoted = hide_userinfo(url_text)
+    shown = f"{name} {quoted[:200] + ('…' if len(quoted) > 200 else '')!r}"
     try:
         url = httpx.URL(url_text)
         host = url.raw_host.decode("ascii")
