@@ -385,6 +385,7 @@ class Outcome:
     slept: list[float] = field(default_factory=list)
     elsewhere: int = 0  # requests the redirect target received
     proxied: int = 0  # requests the proxy received
+    relayed: int = 0  # bytes the proxy relayed from the client through a CONNECT tunnel
     leaks: list[str] = field(default_factory=list)  # where a credential was seen in transit
 
     @property
@@ -433,7 +434,7 @@ class Outcome:
         if self.scenario.redirect_status is not None:
             seen.append(f"redirect target: {self.elsewhere} request(s)")
         if self.scenario.proxy_variable is not None:
-            seen.append(f"proxy: {self.proxied} request(s)")
+            seen.append(f"proxy: {self.proxied} request(s), {self.relayed:,} bytes tunnelled")
         if seen:
             seen.append(f"credential seen: {', '.join(self.leaks) or 'nowhere'}")
         return "; ".join(seen) or "-"
@@ -494,6 +495,7 @@ def run(scenario: Scenario, client: str) -> Outcome:
         slept,
         elsewhere.attempts,
         fake_proxy.attempts,
+        sum(map(len, relayed)),
         leaks,
     )
 

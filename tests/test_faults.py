@@ -52,6 +52,7 @@ def test_the_proxy_scenarios_do_go_through_the_fake_proxy_when_it_is_used() -> N
     scenario = next(s for s in SCENARIOS if s.proxy_variable == "HTTPS_PROXY")
     outcome = run(scenario, "sync")
     assert outcome.problems() == [] and outcome.proxied == 1 and outcome.attempts == 1
+    assert outcome.relayed > 0  # the request went through the tunnel, encrypted
 
 
 @pytest.mark.parametrize("client", CLIENTS)
