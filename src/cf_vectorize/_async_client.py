@@ -64,7 +64,9 @@ class AsyncVectorize(ClientBase):
             allow_insecure_http=allow_insecure_http,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(transport=transport, **self._http_settings())
+        self._http = http_client or httpx.AsyncClient(
+            **self._http_settings(transport, httpx.AsyncHTTPTransport)
+        )
         self._sleep = sleep
         self._pacer = AsyncPacer(pacing, clock=clock, sleep=sleep)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -13,6 +13,7 @@ from ._auth import Credential
 from ._config import resolve
 from ._errors import APIError, InvalidInputError
 from ._pacing import Pacing
+from ._proxy import environment_proxy
 from ._retry import RetryPolicy
 from ._version import __version__
 
@@ -22,6 +23,8 @@ logger = logging.getLogger("cf_vectorize")
 # 50-150 ms round trip while staying well under Cloudflare's 200 requests/s per IP.
 DEFAULT_MAX_CONCURRENCY = 8
 USER_AGENT = f"cf-vectorize/{__version__}"
+
+Transport = TypeVar("Transport", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,16 @@ class ClientBase:
             f"auth={self._settings.auth!r}, base_url={self.base_url!r})"
         )
 
-    def _http_settings(self) -> dict[str, Any]:
-        """Return the settings of the httpx client a client makes for itself."""
+    def _http_settings(
+        self, transport: Transport | None, make_transport: Callable[..., Transport]
+    ) -> dict[str, Any]:
+        """Return the settings of the httpx client a client makes for itself.
+
+        Its transport is the one passed in, or one made here through the proxy the
+        environment names for the base URL (httpx reads none for a client given a transport).
+        """
         return {
+            "transport": transport or make_transport(proxy=environment_proxy(self.base_url)),
             "auth": self._settings.auth,
             "base_url": self.base_url,
             "timeout": self._timeout.for_httpx(),
@@ -128,7 +138,7 @@ class ClientBase:
         from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id  # noqa: PLC0415
         from cf_vectorize_api.models import GetVectorsByIdRequest  # noqa: PLC0415
 
-        kwargs = vectorize_get_vectors_by_id._get_kwargs(
+        kwargs = vectorize_get_vectors_by_id.request_kwargs(
             self.account_id, index_name, body=GetVectorsByIdRequest(ids=ids)
         )
         kwargs["url"] = self.base_url + kwargs["url"]
