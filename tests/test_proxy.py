@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import trustme
 
-from cf_vectorize import ApiToken, AsyncVectorize, ConfigurationError, Vectorize
+from cf_vectorize import ApiToken, AsyncVectorize, DeadlineTransport, Vectorize
 from cf_vectorize._proxy import environment_proxy
 from tests.faultserver import FaultServer, found
 
@@ -92,36 +95,58 @@ def test_the_proxy_keeps_its_credentials(environment: Any) -> None:
     assert proxy is not None and proxy.raw_auth == (b"user", b"pw")
 
 
-def test_a_proxy_setting_that_is_no_url_is_a_configuration_error(environment: Any) -> None:
+def test_a_proxy_setting_that_is_no_url_is_refused_as_httpx_refuses_it(environment: Any) -> None:
     environment({"HTTPS_PROXY": "ftp://p:1"})
-    with pytest.raises(ConfigurationError, match="HTTPS_PROXY"):
+    with pytest.raises(ValueError, match="scheme"):
         environment_proxy("https://api.cloudflare.com/client/v4")
+    with pytest.raises(ValueError, match="scheme"):
+        httpx.Client()
 
 
-@pytest.mark.parametrize("kind", [Vectorize, AsyncVectorize])
+@pytest.mark.parametrize(
+    ("kind", "made"), [(Vectorize, DeadlineTransport), (AsyncVectorize, httpx.AsyncHTTPTransport)]
+)
 def test_both_clients_build_their_transport_through_the_environment_proxy(
-    kind: type[Vectorize] | type[AsyncVectorize], environment: Any
+    kind: type[Vectorize] | type[AsyncVectorize], made: type[Any], environment: Any
 ) -> None:
     environment({"HTTPS_PROXY": "http://p:1"})
-    client = kind(account_id="a" * 32, auth=ApiToken("t" * 40))
-    made = httpx.MockTransport(lambda request: httpx.Response(200))
-    proxies: list[httpx.Proxy | None] = []
+    seen: list[tuple[Any, Any]] = []
+    original = made.__init__
 
-    def make(proxy: httpx.Proxy | None) -> httpx.MockTransport:
-        proxies.append(proxy)
-        return made
+    def spy(self: Any, **settings: Any) -> None:
+        seen.append((settings.get("proxy"), settings.get("trust_env")))
+        original(self, **settings)
 
-    assert client._http_settings(None, make)["transport"] is made
-    assert [str(p.url) for p in proxies if p is not None] == ["http://p:1"]
-    passed = httpx.MockTransport(lambda request: httpx.Response(200))
-    assert client._http_settings(passed, make)["transport"] is passed
-    assert len(proxies) == 1  # none made for a transport passed in
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(made, "__init__", spy)
+        kind(account_id="a" * 32, auth=ApiToken("t" * 40))
+        kind(account_id="a" * 32, auth=ApiToken("t" * 40), base_url="http://127.0.0.1:1/v4")
+    (https_proxy, https_env), (http_proxy, http_env) = seen
+    assert str(https_proxy.url) == "http://p:1" and https_env is True
+    # Plain http never goes through a proxy (it would read the credential).
+    assert http_proxy is None and http_env is False
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
-def test_a_host_no_proxy_covers_is_reached_directly(kind: str, environment: Any) -> None:
-    with FaultServer([found]) as proxy, FaultServer([found]) as server:
-        environment({"HTTP_PROXY": f"http://127.0.0.1:{proxy.port}", "NO_PROXY": "127.0.0.1"})
+def test_a_host_no_proxy_covers_is_reached_directly(
+    kind: str, environment: Any, tmp_path: Path
+) -> None:
+    """https (the only scheme proxies are used for): NO_PROXY wins over HTTPS_PROXY."""
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    with (
+        FaultServer([found]) as proxy,
+        FaultServer([found], tls=server_context) as server,
+    ):
+        environment(
+            {
+                "HTTPS_PROXY": f"http://127.0.0.1:{proxy.port}",
+                "NO_PROXY": "127.0.0.1",
+                "SSL_CERT_FILE": str(tmp_path / "ca.pem"),
+            }
+        )
         settings: dict[str, Any] = {"account_id": "a" * 32, "auth": ApiToken("t" * 40)}
         settings |= {"base_url": server.base_url, "pacing": None}
         if kind == "sync":

@@ -9,11 +9,11 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._auth import Credential
-from ._config import resolve
-from ._errors import APIError, InvalidInputError
+from ._auth import BoundCredential, Credential
+from ._config import hide_userinfo, resolve
+from ._errors import APIError, ConfigurationError, InvalidInputError
 from ._pacing import Pacing
-from ._proxy import environment_proxy
+from ._proxy import direct_only, environment_proxy
 from ._retry import RetryPolicy
 from ._version import __version__
 
@@ -23,6 +23,9 @@ logger = logging.getLogger("cf_vectorize")
 # 50-150 ms round trip while staying well under Cloudflare's 200 requests/s per IP.
 DEFAULT_MAX_CONCURRENCY = 8
 USER_AGENT = f"cf-vectorize/{__version__}"
+_PROXY_VARIABLES = "HTTP_PROXY, HTTPS_PROXY or ALL_PROXY"
+
+HTTPClient = TypeVar("HTTPClient", httpx.Client, httpx.AsyncClient)
 
 Transport = TypeVar("Transport", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
@@ -91,6 +94,10 @@ class ClientBase:
         self._retry = RetryPolicy(max_retries=check_count(max_retries, "max_retries", 0))
         self._max_concurrency = check_count(max_concurrency, "max_concurrency", 1)
         self._pacing = pacing
+        # What every request is sent with: the credential, for the base URL's origin only.
+        self._auth = BoundCredential(self._settings.auth, self._settings.base_url)
+        # httpx request extensions of every request (set by _check_route).
+        self._request_extensions: dict[str, Any] = {}
 
     @property
     def account_id(self) -> str:
@@ -108,23 +115,82 @@ class ClientBase:
             f"auth={self._settings.auth!r}, base_url={self.base_url!r})"
         )
 
-    def _http_settings(
-        self, transport: Transport | None, make_transport: Callable[..., Transport]
-    ) -> dict[str, Any]:
-        """Return the settings of the httpx client a client makes for itself.
+    @property
+    def _trust_env(self) -> bool:
+        """Whether proxies and CA certificates come from the environment: for https only.
 
-        Its transport is the one passed in, or one made here through the proxy the
-        environment names for the base URL (httpx reads none for a client given a transport).
+        Through a proxy an https request is a CONNECT tunnel, and the proxy sees no header;
+        a plain-http request would show it the credential, so plain http (the stand-in on
+        loopback, or an allow_insecure_http URL) always goes straight to its host.
         """
+        return httpx.URL(self.base_url).scheme == "https"
+
+    def _http_settings(self) -> dict[str, Any]:
+        """Return the settings of the httpx client a client makes for itself (but its transport)."""
         return {
-            "transport": transport or make_transport(proxy=environment_proxy(self.base_url)),
-            "auth": self._settings.auth,
+            "auth": self._auth,
             "base_url": self.base_url,
             "timeout": self._timeout.for_httpx(),
             "headers": {"User-Agent": USER_AGENT},
             # Never follow: a redirect must not carry the credential to another host.
             "follow_redirects": False,
+            "trust_env": self._trust_env,
         }
+
+    def _http_client(
+        self,
+        given: HTTPClient | None,
+        make: Callable[..., HTTPClient],
+        transport: Transport | None,
+        make_transport: Callable[..., Transport],
+    ) -> HTTPClient:
+        """Return the caller's httpx client if it is safe to use, else a new one of ours.
+
+        Ours has the transport passed in, or one made here (make_transport) through the
+        proxy the environment names for the base URL: httpx reads none for a client given a
+        transport, so this is where the proxy is decided. What an unusable setting of the
+        environment (proxies, SSL_CERT_FILE) raises becomes a ConfigurationError naming it.
+        """
+        if given is not None:
+            self._check_route(given, asynchronous=isinstance(given, httpx.AsyncClient))
+            return given
+        try:
+            if transport is None:
+                proxy = environment_proxy(self.base_url) if self._trust_env else None
+                transport = make_transport(proxy=proxy, trust_env=self._trust_env)
+            return make(transport=transport, **self._http_settings())
+        except ImportError:  # the one import made here: socksio, for a SOCKS proxy
+            raise ConfigurationError(
+                f"a SOCKS proxy is set in {_PROXY_VARIABLES}, and httpx needs its socks extra "
+                "for it: pip install 'httpx[socks]' (or unset the variable, or list the host "
+                "in NO_PROXY)"
+            ) from None
+        except (ValueError, httpx.InvalidURL) as error:
+            raise ConfigurationError(
+                f"the proxy set in {_PROXY_VARIABLES} is not usable: {hide_userinfo(str(error))}"
+            ) from None
+        except OSError as error:  # ssl.SSLError included
+            raise ConfigurationError(
+                f"the CA certificates named by SSL_CERT_FILE / SSL_CERT_DIR cannot be loaded: "
+                f"{error}"
+            ) from None
+
+    def _check_route(self, client: httpx.Client | httpx.AsyncClient, *, asynchronous: bool) -> None:
+        """Refuse a caller's client that would send plain http through a proxy.
+
+        httpx has no public way to ask a client for its routes: a proxy from the environment
+        (the client's `trust_env`) is refused here; one the client was made with is refused
+        by the first request, before it connects (`direct_only`).
+        """
+        if self._trust_env:
+            return
+        if client.trust_env and environment_proxy(self.base_url) is not None:
+            raise ConfigurationError(
+                f"the http_client given would send {self.base_url} (plain http) through a "
+                "proxy, which would read the credential: use https, or make that client with "
+                "trust_env=False (or no proxy for this host, NO_PROXY)"
+            )
+        self._request_extensions = {"trace": direct_only(self.base_url, asynchronous)}
 
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None:
@@ -142,6 +208,8 @@ class ClientBase:
             self.account_id, index_name, body=GetVectorsByIdRequest(ids=ids)
         )
         kwargs["url"] = self.base_url + kwargs["url"]
+        if self._request_extensions:
+            kwargs["extensions"] = self._request_extensions
         return kwargs
 
     @staticmethod

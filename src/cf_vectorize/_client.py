@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
+from ._api_client import sync_api_client
 from ._auth import Credential
 from ._base import (
     DEFAULT_MAX_CONCURRENCY,
@@ -71,12 +72,10 @@ class Vectorize(ClientBase):
             allow_insecure_http=allow_insecure_http,
         )
         self._owns_http = http_client is None
-        if http_client is None:
-            # Its socket waits end by the deadline _attempt sets on the calling thread.
-            from ._transport import DeadlineTransport  # noqa: PLC0415 (loads httpcore)
+        # The transport made here keeps the deadline _attempt sets on the calling thread.
+        from ._transport import DeadlineTransport  # noqa: PLC0415 (loads httpcore)
 
-            http_client = httpx.Client(**self._http_settings(transport, DeadlineTransport))
-        self._http = http_client
+        self._http = self._http_client(http_client, httpx.Client, transport, DeadlineTransport)
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock, sleep=sleep)
         self._pool: ThreadPoolExecutor | None = None
@@ -84,14 +83,13 @@ class Vectorize(ClientBase):
 
     @property
     def api_client(self) -> Client:
-        """The generated low-level client, sharing this client's connection pool.
+        """The generated low-level client, sending through this client's httpx client.
 
         Its functions (`cf_vectorize_api.api.vectorize.vectorize_get_vectors_by_id.sync`, …)
-        send at most 20 ids, without retries, pacing or typed errors.
+        send at most 20 ids, without retries, pacing or typed errors, but as this client
+        does: to the base URL, with the credential, never following a redirect.
         """
-        from cf_vectorize_api import Client  # noqa: PLC0415
-
-        return Client(base_url=self.base_url).set_httpx_client(self._http)
+        return sync_api_client(self.base_url, self._http, self._owns_http, self._http_settings())
 
     def get_by_ids(
         self, index_name: str, ids: Iterable[str], *, max_retries: int | None = None
@@ -187,7 +185,9 @@ class Vectorize(ClientBase):
         deadline = time.monotonic() + self._timeout.total
         try:
             calling_thread.at = deadline  # kept by DeadlineTransport's every socket wait
-            response = self._http.send(request, auth=self._settings.auth, stream=True)
+            response = self._http.send(
+                request, auth=self._auth, stream=True, follow_redirects=False
+            )
             try:
                 pieces = []  # joined once at the end: one copy of a body of up to ~0.6 MB
                 for piece in response.iter_bytes():

@@ -1,4 +1,4 @@
-"""The proxy the environment names for a URL, chosen by the rules httpx applies.
+"""Proxies: the one the environment names for a URL, by httpx's rules; a guard against any.
 
 A client hands httpx a transport of its own (the sync one keeps the total timeout in it),
 and httpx reads no proxy from the environment for a client given a transport: so the
@@ -10,12 +10,14 @@ from __future__ import annotations
 import ipaddress
 import re
 import urllib.request
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
 from ._errors import ConfigurationError
 
-PROXY_VARIABLES = "HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def environment_proxy(url: str) -> httpx.Proxy | None:
@@ -24,11 +26,33 @@ def environment_proxy(url: str) -> httpx.Proxy | None:
     HTTP_PROXY / HTTPS_PROXY for their scheme, else ALL_PROXY, unless NO_PROXY covers the
     host (`*` covers all; `example.com` the domain and its subdomains; `.example.com` the
     subdomains only; IP addresses and `localhost` themselves; `scheme://host:port` forms).
+    Raises ValueError or httpx.InvalidURL for a value httpx would refuse.
     """
-    try:
-        return _choose(httpx.URL(url), urllib.request.getproxies())
-    except (httpx.InvalidURL, ValueError) as error:
-        raise ConfigurationError(f"unusable proxy settings in {PROXY_VARIABLES}: {error}") from None
+    return _choose(httpx.URL(url), urllib.request.getproxies())
+
+
+def direct_only(url: str, asynchronous: bool) -> Callable[[str, dict[str, Any]], Any]:
+    """Return an httpx "trace" extension that stops a request connecting past url's origin.
+
+    httpcore reports each connection it opens to the trace callback before it opens it;
+    a request through a proxy opens one to the proxy: the callback then raises, before any
+    byte is sent. (The async client's callback must be a coroutine function.)
+    """
+    target = httpx.URL(url)
+    origin = (target.raw_host.decode("ascii"), target.port or _DEFAULT_PORTS[target.scheme])
+
+    def check(event: str, info: dict[str, Any]) -> None:
+        if event == "connection.connect_tcp.started" and (info["host"], info["port"]) != origin:
+            raise ConfigurationError(
+                f"the http_client given would send {url} (plain http) through a proxy, which "
+                "would read the credential: use https, or make that client without a proxy "
+                "for this host"
+            )
+
+    async def check_async(event: str, info: dict[str, Any]) -> None:
+        check(event, info)
+
+    return check_async if asynchronous else check
 
 
 def _choose(url: httpx.URL, found: dict[str, str]) -> httpx.Proxy | None:
