@@ -228,6 +228,12 @@ def test_a_callers_client_with_a_proxy_for_plain_http_is_refused(kind: str) -> N
         with pytest.raises(ConfigurationError, match="through a proxy") as caught:
             _first_call(kind, client)
         assert TOKEN not in str(caught.value)
+        if kind == "sync":  # the generated low-level client is held back the same way
+            body = GetVectorsByIdRequest(ids=["a"])
+            with pytest.raises(ConfigurationError, match="through a proxy"):
+                vectorize_get_vectors_by_id.sync(
+                    ACCOUNT, "my-index", client=client.api_client, body=body
+                )
         # The same client, with the proxy only for https, is fine: plain http goes direct.
         mounts = {"https://": httpx.HTTPTransport(proxy=f"http://127.0.0.1:{fake_proxy.port}")}
         if kind == "sync":

@@ -89,7 +89,13 @@ class Vectorize(ClientBase):
         send at most 20 ids, without retries, pacing or typed errors, but as this client
         does: to the base URL, with the credential, never following a redirect.
         """
-        return sync_api_client(self.base_url, self._http, self._owns_http, self._http_settings())
+        return sync_api_client(
+            self.base_url,
+            self._http,
+            self._owns_http,
+            self._http_settings(),
+            self._request_extensions,
+        )
 
     def get_by_ids(
         self, index_name: str, ids: Iterable[str], *, max_retries: int | None = None
