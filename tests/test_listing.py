@@ -7,6 +7,7 @@ A fake server plays listings (snapshots of ids, pages, cursors, refusals) withou
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime
 import json
 import logging
@@ -14,6 +15,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cf_vectorize import (
     APIConnectionError,
@@ -528,3 +531,94 @@ def test_a_listing_against_the_stand_in_survives_expired_cursors() -> None:
     assert got == ids
     assert listing.restarts == 2
     assert sent.count(None) == 3
+
+
+# --- hostile pages, by hypothesis ---------------------------------------------------------
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=10),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+listed_ids = st.lists(st.text(min_size=1, max_size=64), max_size=5)
+
+
+@st.composite
+def valid_pages(draw: st.DrawFn) -> dict[str, Any]:
+    ids = draw(listed_ids)
+    truncated = draw(st.booleans())
+    result: dict[str, Any] = {
+        "count": len(ids),
+        "totalCount": draw(st.integers(len(ids), 10**7)),
+        "isTruncated": truncated,
+        "vectors": [{"id": i} for i in ids],
+    }
+    if draw(st.booleans()):
+        result["nextCursor"] = draw(st.text(min_size=1, max_size=80)) if truncated else None
+    if draw(st.booleans()):
+        result["cursorExpirationTimestamp"] = draw(
+            st.none()
+            | st.datetimes(timezones=st.just(datetime.UTC)).map(datetime.datetime.isoformat)
+        )
+    return {"success": True, "errors": [], "messages": [], "result": result}
+
+
+PROPERTY = settings(max_examples=300, deadline=None)
+
+
+@PROPERTY
+@given(valid_pages())
+def test_any_valid_page_is_read_exactly(raw: dict[str, Any]) -> None:
+    page = page_from(200, JSON, json.dumps(raw).encode())
+    result = raw["result"]
+    assert page.ids == [item["id"] for item in result["vectors"]]
+    assert page.total_count == result["totalCount"]
+    assert page.next_cursor == (result.get("nextCursor") if result["isTruncated"] else None)
+
+
+def _mutations(raw: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    paths = [("result",), *[("result", key) for key in raw["result"]]]
+    if raw["result"]["vectors"]:
+        paths += [("result", "vectors", 0), ("result", "vectors", 0, "id")]
+
+    def mutate(args: tuple[tuple[Any, ...], Any, bool]) -> dict[str, Any]:
+        path, value, delete = args
+        changed = copy.deepcopy(raw)
+        node: Any = changed
+        for key in path[:-1]:
+            node = node[key]
+        if delete and isinstance(node, dict):
+            del node[path[-1]]
+        else:
+            node[path[-1]] = value
+        return changed
+
+    return st.tuples(st.sampled_from(paths), json_values, st.booleans()).map(mutate)
+
+
+@PROPERTY
+@given(valid_pages().flatmap(_mutations))
+def test_a_mutated_page_is_a_page_or_a_validation_error(raw: dict[str, Any]) -> None:
+    """Never a KeyError, TypeError or AttributeError from inside: a page, or our error."""
+    try:
+        page = page_from(200, JSON, json.dumps(raw).encode())
+    except APIResponseValidationError:
+        return
+    assert all(isinstance(i, str) and i for i in page.ids)
+    assert isinstance(page.total_count, int)
+    assert page.next_cursor is None or (isinstance(page.next_cursor, str) and page.next_cursor)
+
+
+@PROPERTY
+@given(json_values, st.sampled_from([200, 400, 404, 429, 500]))
+def test_any_json_body_ends_in_a_page_or_our_error(raw: Any, status: int) -> None:
+    try:
+        page_from(status, JSON, json.dumps(raw).encode())
+    except APIError:
+        return
