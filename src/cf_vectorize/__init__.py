@@ -36,17 +36,22 @@ from ._retry import DEFAULT_MAX_RETRIES
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from cf_vectorize_api.models import Vector
+    from cf_vectorize_api.models import ResponseInfo, Vector
 
     from ._async_client import AsyncVectorize
 
 # Loaded on first use, so that `import cf_vectorize` costs little more than `import httpx`
 # (issue 7): the async client brings asyncio, Vector the generated models and attrs.
-_LAZY = {"AsyncVectorize": "cf_vectorize._async_client", "Vector": "cf_vectorize_api.models"}
+# ResponseInfo is the type of an APIStatusError's `errors` items.
+_LAZY = {
+    "AsyncVectorize": "cf_vectorize._async_client",
+    "ResponseInfo": "cf_vectorize_api.models",
+    "Vector": "cf_vectorize_api.models",
+}
 
 
 def __getattr__(name: str) -> object:
-    """Import AsyncVectorize and Vector when first asked for."""
+    """Import AsyncVectorize, ResponseInfo and Vector when first asked for."""
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(_LAZY[name]), name)
@@ -83,6 +88,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "ResponseInfo",
     "Timeout",
     "UnprocessableEntityError",
     "Vector",
