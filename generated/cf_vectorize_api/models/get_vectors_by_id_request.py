@@ -51,7 +51,7 @@ class GetVectorsByIdRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON object: absent optional properties left out."""
+        """Return the JSON object: absent optional properties left out (lists, dicts shared)."""
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["ids"] = self.ids

@@ -50,7 +50,7 @@ class ResponseInfoSource:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON object: absent optional properties left out."""
+        """Return the JSON object: absent optional properties left out (lists, dicts shared)."""
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         if self.pointer is not None:

@@ -63,7 +63,7 @@ class Vector:
     _null_keys: frozenset[str] = _attrs_field(init=False, default=frozenset(), eq=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON object: absent optional properties left out."""
+        """Return the JSON object: absent optional properties left out (lists, dicts shared)."""
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict["id"] = self.id
