@@ -19,7 +19,6 @@ from cf_vectorize_api.models import (
     Vector,
     VectorListItem,
 )
-from cf_vectorize_api.types import Unset
 from tests.conftest import FIXTURES, response_cases
 
 
@@ -55,8 +54,9 @@ def test_vector_types() -> None:
     vector = hints(Vector)
     assert vector["id"] is str
     assert vector["values"] == list[float]
-    assert vector["namespace"] == None | str | Unset
-    assert vector["metadata"] == models.VectorMetadata | Unset
+    assert vector["namespace"] == str | None
+    assert vector["metadata"] == dict[str, Any] | None
+    assert models.VectorMetadata == dict[str, Any]  # a free-form object: only an alias
 
 
 def test_error_chain_is_typed_and_nested() -> None:
@@ -96,8 +96,8 @@ def test_list_page_types() -> None:
     page = hints(ListVectorsResult)
     assert (page["count"], page["total_count"], page["is_truncated"]) == (int, int, bool)
     assert page["vectors"] == list[VectorListItem]
-    assert page["next_cursor"] == None | str | Unset
-    assert page["cursor_expiration_timestamp"] == datetime.datetime | None | Unset
+    assert page["next_cursor"] == str | None
+    assert page["cursor_expiration_timestamp"] == datetime.datetime | None
     assert hints(VectorListItem)["id"] is str
     assert hints(ListVectorsResponse)["success"] == Literal[True]
     assert hints(ListVectorsResponse)["result"] is ListVectorsResult
@@ -122,9 +122,13 @@ def test_the_last_page_has_null_or_no_cursor() -> None:
         None,
         False,
     )
-    bare = ListVectorsResponse.from_dict(list_example("last-page-without-cursor-keys")).result
-    assert isinstance(bare.next_cursor, Unset)
-    assert isinstance(bare.cursor_expiration_timestamp, Unset)
+    bare_raw = list_example("last-page-without-cursor-keys")
+    bare = ListVectorsResponse.from_dict(bare_raw).result
+    assert (bare.next_cursor, bare.cursor_expiration_timestamp) == (None, None)
+    # Null and absent read alike, and each is written back as it came.
+    assert bare.to_dict() == bare_raw["result"]
+    last_raw = list_example("wrangler-mock-last-page")["result"]
+    assert ListVectorsResult.from_dict(last_raw).to_dict() == last_raw
     empty = ListVectorsResponse.from_dict(list_example("wrangler-mock-empty-index")).result
     assert (empty.count, empty.total_count, empty.vectors) == (0, 0, [])
 

@@ -115,9 +115,12 @@ def test_a_cursor_on_a_page_that_is_not_truncated_is_not_followed() -> None:
     assert page_from(200, JSON, body(page_result(isTruncated=False))).next_cursor is None
 
 
-def test_an_unparsable_expiry_only_informs() -> None:
-    page = page_from(200, JSON, body(page_result(cursorExpirationTimestamp="tomorrow")))
-    assert (page.next_cursor, page.cursor_expires_at) == ("c1", None)
+@pytest.mark.parametrize("stamp", ["tomorrow", 1755030772, ["2025"], {"at": 1}])
+def test_an_unparsable_expiry_only_informs(stamp: object, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="cf_vectorize"):
+        page = page_from(200, JSON, body(page_result(cursorExpirationTimestamp=stamp)))
+    assert (page.ids, page.next_cursor, page.cursor_expires_at) == (["a", "b"], "c1", None)
+    assert "is not a time; ignored" in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -119,7 +119,26 @@ def _parse(data: Any) -> ListVectorsResult:  # noqa: ANN401 - JSON of any shape,
 
     if not isinstance(data, dict):
         raise TypeError(f"the body is a JSON {type(data).__name__}, not an object")
-    return ListVectorsResponse.from_dict(data).result
+    return ListVectorsResponse.from_dict(_without_bad_expiry(data)).result
+
+
+def _without_bad_expiry(data: dict[str, Any]) -> dict[str, Any]:
+    """Drop a cursorExpirationTimestamp that is not RFC 3339, with a warning.
+
+    It only informs: a listing of millions of ids must not fail on it.
+    """
+    result = data.get("result")
+    if not isinstance(result, dict):
+        return data
+    stamp = result.get("cursorExpirationTimestamp")
+    if stamp is None:
+        return data
+    try:
+        datetime.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        logger.warning("list-vectors: cursorExpirationTimestamp %r is not a time; ignored", stamp)
+        return {**data, "result": {**result, "cursorExpirationTimestamp": None}}
+    return data
 
 
 def _checked(result: ListVectorsResult) -> Page:
@@ -137,9 +156,7 @@ def _checked(result: ListVectorsResult) -> Page:
             raise TypeError(f"a listed id is {vector_id!r}, not a non-empty string")
     cursor = result.next_cursor
     if cursor is not None and not isinstance(cursor, str):
-        if not _unset(cursor):
-            raise TypeError(f"nextCursor is {cursor!r}, not a string or null")
-        cursor = None
+        raise TypeError(f"nextCursor is {cursor!r}, not a string or null")
     expires = result.cursor_expiration_timestamp
     if not isinstance(expires, datetime.datetime):
         expires = None
@@ -152,12 +169,6 @@ def _checked(result: ListVectorsResult) -> Page:
     if not result.is_truncated:
         next_cursor = None
     return Page(ids, result.total_count, next_cursor, expires)
-
-
-def _unset(value: object) -> bool:
-    from cf_vectorize_api.types import Unset  # noqa: PLC0415
-
-    return isinstance(value, Unset)
 
 
 def cursor_refused(error: APIError) -> bool:
