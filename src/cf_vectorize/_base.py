@@ -1,22 +1,28 @@
-"""What the sync and async clients share: settings, request building, retry bookkeeping."""
+"""What the sync and async clients share: settings, request building, the streams' state."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._auth import Credential
 from ._config import resolve
-from ._errors import APIError, InvalidInputError
+from ._calls import ApiRequest, CallSettings
+from ._errors import ClientClosedError, InvalidInputError
 from ._pacing import Pacing
+from ._plan import END, Chunk, Plan
+from ._response import vectors_from
 from ._retry import RetryPolicy
+from ._validation import check_index_name, iter_unique_ids
 from ._version import __version__
 
-logger = logging.getLogger("cf_vectorize")
+if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
+    from cf_vectorize_api.models import Vector
 
 # Chunks in flight at once in a batched call. Eight keeps a bulk fetch fast at the usual
 # 50-150 ms round trip while staying well under Cloudflare's 200 requests/s per IP.
@@ -88,6 +94,8 @@ class ClientBase:
         self._retry = RetryPolicy(max_retries=check_count(max_retries, "max_retries", 0))
         self._max_concurrency = check_count(max_concurrency, "max_concurrency", 1)
         self._pacing = pacing
+        self._closed = False
+        self._streams: weakref.WeakSet[StreamBase] = weakref.WeakSet()
 
     @property
     def account_id(self) -> str:
@@ -116,15 +124,17 @@ class ClientBase:
             "follow_redirects": False,
         }
 
-    def _policy(self, max_retries: int | None) -> RetryPolicy:
-        if max_retries is None:
-            return self._retry
-        return replace(self._retry, max_retries=check_count(max_retries, "max_retries", 0))
+    def _call_settings(self, max_retries: int | None, timeout: float | Timeout | None) -> CallSettings:
+        """The retry policy and timeout of one call: the client's, unless the call overrides."""
+        policy = self._retry
+        if max_retries is not None:
+            policy = replace(policy, max_retries=check_count(max_retries, "max_retries", 0))
+        return CallSettings(policy, self._timeout if timeout is None else as_timeout(timeout))
 
-    def _request_args(self, index_name: str, ids: list[str]) -> dict[str, Any]:
-        """Return method, URL, body and headers of one request, built by the generated code."""
+    def _get_by_ids_request(self, index_name: str, ids: list[str]) -> ApiRequest[list[Vector]]:
+        """The get_by_ids request for these ids, built by the generated code."""
         # Imported here, not at the top: the generated package (and attrs) load with the
-        # first request, so `import cf_vectorize` stays cheap (issue 7: import time).
+        # first request, so that `import cf_vectorize` stays cheap.
         from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id  # noqa: PLC0415
         from cf_vectorize_api.models import GetVectorsByIdRequest  # noqa: PLC0415
 
@@ -132,29 +142,87 @@ class ClientBase:
             self.account_id, index_name, body=GetVectorsByIdRequest(ids=ids)
         )
         kwargs["url"] = self.base_url + kwargs["url"]
-        return kwargs
+        return ApiRequest(f"get_by_ids {index_name} ({len(ids)} ids)", kwargs, vectors_from)
 
-    @staticmethod
-    def _log_retry(
-        index_name: str, ids: Sequence[str], error: APIError, retry: int, delay: float
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError(f"this {type(self).__name__} is closed; make a new one")
+
+    def _is_closed(self) -> bool:
+        return self._closed
+
+    def _mark_closed(self) -> None:
+        """Refuse new calls, and end the calls in flight with ClientClosedError."""
+        self._closed = True
+        for stream in list(self._streams):
+            stream._abort()
+
+
+class Cancelled(Exception):  # noqa: N818 (a signal between our own threads, never raised out)
+    """The fetch a request belonged to was closed: the request is not sent."""
+
+
+class StreamBase:
+    """What the sync and async streams of iter_by_ids share: the plan and what it found."""
+
+    def __init__(
+        self,
+        client: ClientBase,
+        index_name: str,
+        ids: Iterable[str],
+        max_retries: int | None,
+        timeout: float | Timeout | None,
     ) -> None:
-        logger.debug(
-            "get_by_ids %s (%d ids): %s; retry %d in %.2f s",
-            index_name, len(ids), error, retry + 1, delay,
-        )  # fmt: skip
+        client._check_open()
+        self._index_name = check_index_name(index_name)
+        self._settings = client._call_settings(max_retries, timeout)
+        self._plan = Plan(iter_unique_ids(ids), concurrency=client._max_concurrency)
+        self._make_request = client._get_by_ids_request
+        client._streams.add(self)
 
-    @staticmethod
-    def _log_give_up(index_name: str, ids: Sequence[str], error: APIError, attempts: int) -> None:
-        logger.debug(
-            "get_by_ids %s (%d ids): giving up after %d attempt(s): %s",
-            index_name, len(ids), attempts, error,
-        )  # fmt: skip
+    @property
+    def missing_ids(self) -> tuple[str, ...]:
+        """The ids asked for and not found so far, in the order asked."""
+        return tuple(self._plan.missing_ids)
 
+    @property
+    def ids_done(self) -> int:
+        """How many distinct ids have been answered so far (found or missing)."""
+        return self._plan.ids_done
 
-def mark_unfetched(error: APIError, unfetched: Sequence[str]) -> APIError:
-    """Record on error the ids a batched call did not fetch, and say so in its notes."""
-    error.unfetched_ids = tuple(unfetched)
-    if unfetched:
-        shown = ", ".join(repr(i) for i in unfetched[:5]) + (", …" if len(unfetched) > 5 else "")
-        error.add_note(f"{len(unfetched)} requested id(s) were not fetched: {shown}")
-    return error
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self._index_name!r}: {self.ids_done} ids done, "
+            f"{len(self._plan.missing_ids)} missing, {self._plan.in_flight} chunks in flight>"
+        )
+
+    def _request(self, chunk: Chunk) -> ApiRequest[list[Vector]]:
+        return self._make_request(self._index_name, chunk.ids)
+
+    @contextmanager
+    def _cancelled_on_error(self) -> Iterator[None]:
+        """Cancel what is in flight when anything, an interrupt included, ends the wait."""
+        try:
+            yield
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _item(self, item: Vector | object, end: type[Exception]) -> Vector:
+        if item is END:
+            self._abandon()
+            raise end
+        return item  # type: ignore[return-value]  # the plan gives a Vector, WAIT or END
+
+    def _abort(self) -> None:
+        """The client is closing: end the consumer's wait with ClientClosedError."""
+        raise NotImplementedError
+
+    def _abandon(self) -> None:
+        """Stop: cancel what is in flight, start nothing more."""
+        raise NotImplementedError
+
+    def __del__(self) -> None:
+        # A stream dropped unfinished (a `break`, an exception) cancels what it started.
+        with suppress(Exception):
+            self._abandon()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
+from contextlib import suppress
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
@@ -15,21 +17,25 @@ from ._auth import Credential
 from ._base import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_TIMEOUT,
+    Cancelled,
     ClientBase,
+    StreamBase,
     Timeout,
-    mark_unfetched,
 )
+from ._calls import ApiRequest, Attempts, CallSettings, Done, Pace, Send, Step, mapped_errors
 from ._deadline import Deadlines, bound_reads
-from ._errors import APIConnectionError, APIError, APITimeoutError
+from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
-from ._response import undecodable, vectors_from
-from ._results import VectorList, chunks, in_order
-from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from ._validation import check_index_name, unique_ids
+from ._plan import WAIT, Chunk, Outcome
+from ._results import VectorList
+from ._retry import DEFAULT_MAX_RETRIES
+from ._validation import unique_ids
 
-if TYPE_CHECKING:  # the generated package loads with the first answer (issue 7: import time)
+if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
+
+T = TypeVar("T")
 
 
 class Vectorize(ClientBase):
@@ -37,8 +43,9 @@ class Vectorize(ClientBase):
 
     Keyword arguments win; the environment fills in CLOUDFLARE_ACCOUNT_ID,
     CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY) and CLOUDFLARE_BASE_URL.
-    Batched calls run up to `max_concurrency` chunks at once on a thread pool.
-    `sleep` and `clock` exist for tests (pacing and retry waits use them).
+    Batched calls run up to `max_concurrency` chunks at once on daemon threads.
+    `sleep` and `clock` exist for tests (pacing and retry waits use them); by default a
+    wait is on an event that closing the call or the client sets, so it ends at once.
     """
 
     def __init__(
@@ -54,7 +61,7 @@ class Vectorize(ClientBase):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         allow_insecure_http: bool = False,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(
@@ -76,9 +83,7 @@ class Vectorize(ClientBase):
             http_client is None and transport is None and bound_reads(self._http, self._deadlines)
         )
         self._sleep = sleep
-        self._pacer = Pacer(pacing, clock=clock, sleep=sleep)
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
+        self._pacer = Pacer(pacing, clock=clock)
 
     @property
     def api_client(self) -> Client:
@@ -91,95 +96,88 @@ class Vectorize(ClientBase):
 
         return Client(base_url=self.base_url).set_httpx_client(self._http)
 
+    def iter_by_ids(
+        self,
+        index_name: str,
+        ids: Iterable[str],
+        *,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> VectorStream:
+        """Stream the vectors with these ids, in the order asked, each as soon as it is due.
+
+        Returns a `VectorStream`: iterate it (or use it in `with`) to get the vectors found;
+        its `missing_ids` names, as it goes, the ids not found. Ids are drawn from `ids` as
+        needed, duplicates skipped, and sent 20 per request with at most `max_concurrency`
+        requests in flight and at most twice as many chunks held for ordering: memory stays
+        flat whatever the number of ids (but for the set of ids seen, kept to drop
+        duplicates). A collection of ids is checked whole before anything is sent; the ids
+        of any other iterable are checked as they are drawn.
+
+        `max_retries` and `timeout` (seconds or a Timeout) override the client's for this
+        call. When a chunk fails for good the vectors due before it are still yielded, then
+        the APIError is raised with `unfetched_ids`: every id asked and not yet answered
+        (what is left of `ids` is drawn to name them). Leaving the loop early (`break`, an
+        exception, Ctrl-C), `close()` or dropping the stream cancels the chunks not yet
+        sent; requests already in flight are abandoned, never waited for.
+        """
+        return VectorStream(self, index_name, ids, max_retries, timeout)
+
     def get_by_ids(
-        self, index_name: str, ids: Iterable[str], *, max_retries: int | None = None
+        self,
+        index_name: str,
+        ids: Iterable[str],
+        *,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
     ) -> VectorList:
         """Return the vectors with these ids, in the order asked, unknown ids left out.
 
         Any number of ids: duplicates are removed and chunks of at most 20 are sent, up to
         `max_concurrency` at once. The result's `missing_ids` names the ids not found.
         Raises an APIError subclass, with `unfetched_ids`, when any chunk fails for good.
+        `max_retries` and `timeout` override the client's for this call. Collects
+        `iter_by_ids`, so a large fetch is better streamed with that.
         """
-        index_name = check_index_name(index_name)
-        wanted = unique_ids(ids)
-        policy = self._policy(max_retries)
-        parts = chunks(wanted)
-        if len(parts) <= 1 or self._max_concurrency == 1:
-            answers = self._run_in_turn(index_name, parts, policy)
-        else:
-            answers = self._run_on_pool(index_name, parts, policy)
-        return in_order(wanted, answers)
+        with self.iter_by_ids(
+            index_name, unique_ids(ids), max_retries=max_retries, timeout=timeout
+        ) as stream:
+            return VectorList(list(stream), stream.missing_ids)
 
-    def _run_in_turn(
-        self, index_name: str, parts: list[list[str]], policy: RetryPolicy
-    ) -> list[list[Vector]]:
-        answers: list[list[Vector]] = []
-        for position, part in enumerate(parts):
+    def _outcome(
+        self, request: ApiRequest[T], settings: CallSettings, stop: threading.Event
+    ) -> T | VectorizeError:
+        """The value of request, or the error that ended it (handed to the stream)."""
+        try:
+            return self._call(request, settings, stop)
+        except (APIError, ClientClosedError) as error:
+            return error
+
+    def _call(self, request: ApiRequest[T], settings: CallSettings, stop: threading.Event) -> T:
+        """Send request with retries and pacing, as `Attempts` decides."""
+        flow = Attempts(request, settings.policy)
+        while not isinstance(step := flow.step(), Done):
+            flow.report(self._perform(step, request, settings.timeout, stop))
+        return step.value
+
+    def _perform(
+        self, step: Step[T], request: ApiRequest[T], timeout: Timeout, stop: threading.Event
+    ) -> T | APIError | None:
+        if isinstance(step, Send):
             try:
-                answers.append(self._fetch(index_name, part, policy))
+                return self._attempt(request, timeout)
             except APIError as error:
-                mark_unfetched(error, [i for rest in parts[position:] for i in rest])
-                raise
-        return answers
+                return error
+        seconds = self._pacer.delay() if isinstance(step, Pace) else step.seconds  # type: ignore[union-attr]
+        if seconds > 0:
+            # stop is set by closing the stream or the client: never a blind sleep.
+            (self._sleep or stop.wait)(seconds)
+        self._check_open()
+        if stop.is_set():
+            raise Cancelled
+        return None
 
-    def _run_on_pool(
-        self, index_name: str, parts: list[list[str]], policy: RetryPolicy
-    ) -> list[list[Vector]]:
-        failed = threading.Event()  # once set, chunks not yet started are skipped
-
-        def run(part: list[str]) -> list[Vector] | None:
-            if failed.is_set():
-                return None
-            try:
-                return self._fetch(index_name, part, policy)
-            except BaseException:
-                failed.set()
-                raise
-
-        pool = self._executor()
-        futures = [pool.submit(run, part) for part in parts]
-        answers: list[list[Vector]] = []
-        unfetched: list[str] = []
-        first_error: APIError | None = None
-        for part, future in zip(parts, futures, strict=True):
-            try:
-                answer = future.result()
-            except APIError as error:
-                first_error = first_error or error
-                answer = None
-            if answer is None:
-                unfetched += part
-            else:
-                answers.append(answer)
-        if first_error is not None:
-            raise mark_unfetched(first_error, unfetched)
-        return answers
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    max_workers=self._max_concurrency, thread_name_prefix="cf-vectorize"
-                )
-            return self._pool
-
-    def _fetch(self, index_name: str, ids: list[str], policy: RetryPolicy) -> list[Vector]:
-        """Fetch one chunk, retrying as the policy says."""
-        retry = 0
-        while True:
-            self._pacer.wait()
-            try:
-                return self._attempt(index_name, ids)
-            except APIError as error:
-                delay = policy.delay(error, retry)
-                if delay is None:
-                    self._log_give_up(index_name, ids, error, retry + 1)
-                    raise
-                self._log_retry(index_name, ids, error, retry, delay)
-                self._sleep(delay)
-                retry += 1
-
-    def _send_by(self, request: httpx.Request, deadline: float) -> httpx.Response:
+    def _send_by(self, request: httpx.Request, deadline: float, total: float) -> httpx.Response:
         """Send request; return the response once its head is in, or time out at deadline.
 
         The read timeout restarts with each byte, so a server dripping its head could hold
@@ -199,50 +197,41 @@ class Vectorize(ClientBase):
             return future.result(timeout=max(deadline - time.monotonic(), 0.0))
         except TimeoutError:
             future.add_done_callback(_close_late_response)
-            raise APITimeoutError(
-                f"no response head within {self._timeout.total:g} s (total timeout)"
-            ) from None
+            raise APITimeoutError(f"no response head within {total:g} s (total timeout)") from None
 
-    def _attempt(self, index_name: str, ids: list[str]) -> list[Vector]:
+    def _attempt(self, request: ApiRequest[T], timeout: Timeout) -> T:
         """Send one request and read its whole answer within the total timeout."""
-        request = self._http.build_request(**self._request_args(index_name, ids))
-        deadline = time.monotonic() + self._timeout.total
+        http_request = self._http.build_request(**request.args, timeout=timeout.for_httpx())
+        deadline = time.monotonic() + timeout.total
         try:
-            if self._reads_bounded:
-                self._deadlines.at = deadline
-                response = self._http.send(request, auth=self._settings.auth, stream=True)
-            else:
-                response = self._send_by(request, deadline)
-            try:
-                pieces = []  # joined once at the end: one copy of a body of up to ~0.6 MB
-                for piece in response.iter_bytes():
-                    pieces.append(piece)
-                    # A server that drips bytes resets the read timeout with each byte.
-                    if time.monotonic() > deadline:
-                        raise APITimeoutError(
-                            f"no complete answer within {self._timeout.total:g} s (total timeout)"
-                        )
-            finally:
-                response.close()
-        except httpx.TimeoutException as error:
-            if time.monotonic() >= deadline:  # a read clamped to the deadline ran out
-                raise APITimeoutError(
-                    f"no complete answer within {self._timeout.total:g} s (total timeout)"
-                ) from error
-            raise APITimeoutError(f"request timed out: {error}") from error
-        except httpx.TransportError as error:
-            raise APIConnectionError(f"connection failed: {error}") from error
-        except httpx.DecodingError as error:
-            raise undecodable(response, error) from error
+            with mapped_errors(timeout.total, deadline, self._is_closed) as exchange:
+                if self._reads_bounded:
+                    self._deadlines.at = deadline
+                    response = self._http.send(http_request, auth=self._settings.auth, stream=True)
+                else:
+                    response = self._send_by(http_request, deadline, timeout.total)
+                exchange.response = response
+                try:
+                    pieces = []  # joined once at the end: one copy of a body of up to ~0.6 MB
+                    for piece in response.iter_bytes():
+                        pieces.append(piece)
+                        # A server that drips bytes resets the read timeout with each byte.
+                        if time.monotonic() > deadline:
+                            raise APITimeoutError(
+                                f"no complete answer within {timeout.total:g} s (total timeout)"
+                            )
+                finally:
+                    response.close()
         finally:
             self._deadlines.at = None
-        return vectors_from(response.status_code, response.headers, b"".join(pieces))
+        return request.parse(response.status_code, response.headers, b"".join(pieces))
 
     def close(self) -> None:
-        """Close the connection pool (unless it was passed in) and the thread pool."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        """Close the connection pool (unless it was passed in); calls in flight end at once.
+
+        A call running in another thread raises ClientClosedError; so does any later call.
+        """
+        self._mark_closed()
         if self._owns_http:
             self._http.close()
 
@@ -256,6 +245,86 @@ class Vectorize(ClientBase):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class VectorStream(StreamBase):
+    """The vectors of `Vectorize.iter_by_ids`, in the order asked; see its docstring.
+
+    An iterator and a context manager: leaving the `with` block, `close()`, or dropping
+    the stream cancels the chunks not yet sent. `missing_ids` and `ids_done` grow as it goes.
+    Chunks run on daemon threads (inline, on the caller's thread, when only one can run),
+    so an interrupted program never waits for a request in flight to end.
+    """
+
+    def __init__(
+        self,
+        client: Vectorize,
+        index_name: str,
+        ids: Iterable[str],
+        max_retries: int | None,
+        timeout: float | Timeout | None,
+    ) -> None:
+        self._stop = threading.Event()
+        self._results: queue.SimpleQueue[tuple[int | None, Outcome]] = queue.SimpleQueue()
+        super().__init__(client, index_name, ids, max_retries, timeout)
+        self._client = client
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> Vector:
+        with self._cancelled_on_error():
+            while (item := self._plan.pop(self._start)) is WAIT:
+                self._plan.settle(*self._results.get())
+        return self._item(item, StopIteration)
+
+    def _start(self, chunk: Chunk) -> None:
+        request, client = self._request(chunk), self._client
+        if chunk.alone or client._max_concurrency == 1:
+            with suppress(Cancelled):  # closed from another thread: the plan is abandoned
+                self._plan.settle(chunk.seq, client._outcome(request, self._settings, self._stop))
+            return
+        threading.Thread(
+            target=_run_chunk,
+            args=(client, request, self._settings, self._stop, chunk.seq, self._results),
+            name="cf-vectorize-chunk",
+            daemon=True,
+        ).start()
+
+    def close(self) -> None:
+        """Cancel what is not yet sent; requests in flight are abandoned, not waited for."""
+        self._abandon()
+
+    def _abandon(self) -> None:
+        self._stop.set()
+        self._plan.abandon()
+
+    def _abort(self) -> None:
+        self._stop.set()
+        self._results.put((None, ClientClosedError("the client was closed during the call")))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _run_chunk(
+    client: Vectorize,
+    request: ApiRequest[list[Vector]],
+    settings: CallSettings,
+    stop: threading.Event,
+    seq: int,
+    results: queue.SimpleQueue[tuple[int | None, Outcome]],
+) -> None:
+    """Fetch one chunk on a worker thread and hand the outcome to the stream."""
+    try:
+        results.put((seq, client._outcome(request, settings, stop)))
+    except Cancelled:
+        pass
+    except BaseException as error:  # a bug: handed to the caller's thread, raised there
+        results.put((seq, error))
 
 
 def _close_late_response(future: Future[httpx.Response]) -> None:

@@ -4,6 +4,8 @@
     ├── InvalidInputError (ValueError)         bad argument, caught before anything is sent
     ├── InvalidInputTypeError (TypeError)      argument of the wrong type, likewise
     ├── ConfigurationError                     missing credential or account id
+    ├── ClientClosedError (RuntimeError)       the client was closed before or during the call
+    ├── EventLoopMismatchError (RuntimeError)  an AsyncVectorize used from a second event loop
     └── APIError                               a call failed; .unfetched_ids: ids not fetched
         ├── APIConnectionError                 the request did not complete
         │   └── APITimeoutError                ... because a timeout ran out
@@ -48,6 +50,17 @@ class InvalidInputTypeError(VectorizeError, TypeError):
 
 class ConfigurationError(VectorizeError):
     """A required setting (credential, account id) is neither an argument nor in the environment."""
+
+
+class ClientClosedError(VectorizeError, RuntimeError):
+    """The client was closed: before the call, or while the call was in flight."""
+
+
+class EventLoopMismatchError(VectorizeError, RuntimeError):
+    """An AsyncVectorize was used from an event loop other than the one it first ran in.
+
+    Its connections belong to that first loop; make one client per loop (per asyncio.run).
+    """
 
 
 class APIError(VectorizeError):

@@ -1,0 +1,152 @@
+"""The batching plan of a streamed fetch, as decisions both clients drive (no I/O here).
+
+Ids are drawn from the caller's iterable as needed and cut into chunks of at most 20. A
+chunk may start when fewer than `concurrency` are in flight and it lies within the reorder
+window (`window` chunks from the first not yet delivered), so a slow chunk holds back at
+most that many finished ones and memory stays flat whatever the number of ids. Finished
+chunks are delivered in the order asked: their vectors in the order of their ids, the ids
+not found added to `missing_ids`. After a failure nothing more starts; what is already
+delivered stays delivered, and the error names every asked id not delivered.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from ._errors import APIError
+from ._results import MAX_IDS_PER_REQUEST, mark_unfetched
+
+if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
+    from cf_vectorize_api.models import Vector
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return self._name
+
+
+# What `Plan.pop` returns when it has no vector to give.
+WAIT: Final = _Marker("WAIT")  # a chunk in flight must settle first
+END: Final = _Marker("END")  # every chunk is delivered
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One request's worth of ids; `alone` when nothing else is in flight or still to come."""
+
+    seq: int
+    ids: list[str]
+    alone: bool
+
+
+Outcome = list["Vector"] | BaseException
+
+
+class Plan:
+    """Which chunk to start next, and what to deliver, in order, as chunks settle."""
+
+    def __init__(self, ids: Iterator[str], *, concurrency: int, window: int | None = None) -> None:
+        self._ids = ids
+        self._concurrency = concurrency
+        self._window = window or 2 * concurrency
+        self._next: list[str] | None = self._draw()
+        self._started = 0  # seq of the next chunk to start
+        self._head = 0  # seq of the next chunk to deliver
+        self._in_flight: dict[int, list[str]] = {}
+        self._settled: dict[int, tuple[list[str], Outcome]] = {}
+        self._ready: deque[Vector] = deque()
+        self._error: BaseException | None = None
+        self._abandoned = False
+        self.missing_ids: list[str] = []
+        self.ids_done = 0  # ids delivered: found or missing
+
+    def _draw(self) -> list[str] | None:
+        return list(itertools.islice(self._ids, MAX_IDS_PER_REQUEST)) or None
+
+    @property
+    def in_flight(self) -> int:
+        """Chunks started and not settled."""
+        return len(self._in_flight)
+
+    def pop(self, start: Callable[[Chunk], None]) -> Vector | _Marker:
+        """Return the next vector due, or WAIT or END; first hand `start` what may start.
+
+        `start` may settle its chunk before it returns (a client running it inline).
+        Raises the first failure once everything delivered before it has been popped.
+        """
+        while not self._ready:
+            if self._abandoned:
+                return END
+            if self._error is not None:
+                raise self._failure()
+            chunk = self._startable()
+            if chunk is None:
+                return WAIT if self._in_flight else END
+            start(chunk)
+        return self._ready.popleft()
+
+    def _startable(self) -> Chunk | None:
+        if (
+            self._next is None
+            or len(self._in_flight) >= self._concurrency
+            or self._started - self._head >= self._window
+        ):
+            return None
+        ids, seq = self._next, self._started
+        self._next = self._draw()
+        self._started += 1
+        self._in_flight[seq] = ids
+        return Chunk(seq, ids, alone=not self._in_flight.keys() - {seq} and self._next is None)
+
+    def settle(self, seq: int | None, outcome: Outcome) -> None:
+        """Record how chunk `seq` ended; None for a failure of the whole fetch (closed)."""
+        if isinstance(outcome, BaseException):
+            self._error = self._error or outcome
+        if seq is None or seq not in self._in_flight:
+            return
+        self._settled[seq] = (self._in_flight.pop(seq), outcome)
+        while self._error is None and self._head in self._settled:
+            asked, vectors = self._settled.pop(self._head)
+            self._deliver(asked, vectors)  # type: ignore[arg-type]  # not an error: checked
+            self._head += 1
+
+    def _deliver(self, asked: list[str], vectors: list[Vector]) -> None:
+        found = {vector.id: vector for vector in vectors}
+        for vector_id in asked:
+            vector = found.get(vector_id)
+            if vector is None:
+                self.missing_ids.append(vector_id)
+            else:
+                self._ready.append(vector)
+        self.ids_done += len(asked)
+
+    def _failure(self) -> BaseException:
+        """The first failure; an APIError names every asked id not delivered."""
+        error = self._error
+        assert error is not None  # noqa: S101 (only called once one is recorded)
+        if isinstance(error, APIError) and not error.unfetched_ids:
+            mark_unfetched(error, list(self.undelivered()))
+        return error
+
+    def undelivered(self) -> Iterator[str]:
+        """Every asked id not delivered, in order; draws what is left of the caller's ids."""
+        pending = {**self._in_flight, **{seq: ids for seq, (ids, _) in self._settled.items()}}
+        for seq in sorted(pending):
+            yield from pending[seq]
+        if self._next is not None:
+            yield from self._next
+            self._next = None
+        yield from self._ids
+
+    def abandon(self) -> None:
+        """Forget every chunk in flight: nothing more starts and nothing more is delivered."""
+        self._abandoned = True
+        self._ready.clear()
+        self._in_flight.clear()
