@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -15,10 +15,9 @@ from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, ClientBase, StreamB
 from ._calls import ApiRequest, Attempts, CallSettings, Done, Pace, Send, Step, mapped_errors
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
-from ._plan import WAIT, Chunk, Outcome
+from ._plan import WAIT, Chunk
 from ._results import VectorList
 from ._retry import DEFAULT_MAX_RETRIES
-from ._validation import unique_ids
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
@@ -27,7 +26,7 @@ if TYPE_CHECKING:  # the generated package loads with the first answer, keeping 
 T = TypeVar("T")
 
 
-class AsyncVectorize(ClientBase):
+class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorList]]):
     """Asyncio client for Vectorize get_by_ids; the same settings as `Vectorize`.
 
     Batched calls run up to `max_concurrency` chunks at once as tasks. A client belongs to
@@ -51,21 +50,14 @@ class AsyncVectorize(ClientBase):
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(
-            account_id=account_id,
-            auth=auth,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_concurrency=max_concurrency,
-            pacing=pacing,
-            allow_insecure_http=allow_insecure_http,
-        )
+        settings = (account_id, auth, base_url, allow_insecure_http)
+        super().__init__(*settings, timeout, max_retries, max_concurrency, pacing)
+        self._loop: asyncio.AbstractEventLoop | None = None  # the one it runs in, once known
+        self._stream_type = AsyncVectorStream
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(transport=transport, **self._http_settings())
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock)
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def api_client(self) -> Client:
@@ -78,43 +70,12 @@ class AsyncVectorize(ClientBase):
 
         return Client(base_url=self.base_url).set_async_httpx_client(self._http)
 
-    def iter_by_ids(
-        self,
-        index_name: str,
-        ids: Iterable[str],
-        *,
-        max_retries: int | None = None,
-        timeout: float | Timeout | None = None,
-    ) -> AsyncVectorStream:
-        """Stream the vectors with these ids for `async for`; as `Vectorize.iter_by_ids`.
-
-        Returns an `AsyncVectorStream` (also an async context manager). Leaving the loop
-        through an exception or a cancellation, `aclose()`, or leaving its `async with`
-        block cancels the chunks in flight at once; after a bare `break`, the stream
-        cancels them when it is dropped (use `async with` to be sure when).
-        """
-        return AsyncVectorStream(self, index_name, ids, max_retries, timeout)
-
-    async def get_by_ids(
-        self,
-        index_name: str,
-        ids: Iterable[str],
-        *,
-        max_retries: int | None = None,
-        timeout: float | Timeout | None = None,
-    ) -> VectorList:
-        """Return the vectors with these ids, in the order asked, unknown ids left out.
-
-        As `Vectorize.get_by_ids`: collects `iter_by_ids`, raising an APIError subclass
-        with `unfetched_ids` when any chunk fails for good.
-        """
-        async with self.iter_by_ids(
-            index_name, unique_ids(ids), max_retries=max_retries, timeout=timeout
-        ) as stream:
+    async def _collect(self, stream: AsyncVectorStream) -> VectorList:
+        async with stream:
             return VectorList([vector async for vector in stream], stream.missing_ids)
 
     async def _outcome(self, request: ApiRequest[T], settings: CallSettings) -> T | VectorizeError:
-        """The value of request, or the error that ended it (handed to the stream)."""
+        """Return the value of request, or the error that ended it (for the stream)."""
         try:
             return await self._call(request, settings)
         except (APIError, ClientClosedError) as error:
@@ -127,14 +88,13 @@ class AsyncVectorize(ClientBase):
             flow.report(await self._perform(step, request, settings.timeout))
         return step.value
 
-    async def _perform(
-        self, step: Step[T], request: ApiRequest[T], timeout: Timeout
-    ) -> T | APIError | None:
+    async def _perform(self, step: Step[Any], request: ApiRequest[T], timeout: Timeout) -> object:
         if not isinstance(step, Send):
             seconds = self._pacer.delay() if isinstance(step, Pace) else step.seconds  # type: ignore[union-attr]
             if seconds > 0:
                 await self._sleep(seconds)
-            return self._check_open()
+            self._check_open()
+            return None
         try:
             return await self._attempt(request, timeout)
         except APIError as error:
@@ -202,7 +162,7 @@ class AsyncVectorStream(StreamBase):
         max_retries: int | None,
         timeout: float | Timeout | None,
     ) -> None:
-        self._tasks: dict[asyncio.Future[Outcome], int] = {}
+        self._tasks: dict[asyncio.Future[Any], int] = {}
         self._closed_by_client = False
         super().__init__(client, index_name, ids, max_retries, timeout)
         self._client = client

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
 from ._auth import Credential
-from ._config import resolve
 from ._calls import ApiRequest, CallSettings
+from ._config import resolve
 from ._errors import ClientClosedError, InvalidInputError
 from ._pacing import Pacing
 from ._plan import END, Chunk, Plan
 from ._response import vectors_from
 from ._retry import RetryPolicy
-from ._validation import check_index_name, iter_unique_ids
+from ._validation import check_index_name, iter_unique_ids, unique_ids
 from ._version import __version__
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
@@ -69,20 +69,29 @@ def check_count(value: int, name: str, minimum: int) -> int:
     return value
 
 
-class ClientBase:
-    """Settings and helpers common to Vectorize and AsyncVectorize."""
+StreamT = TypeVar("StreamT", bound="StreamBase")
+ListT = TypeVar("ListT")  # what get_by_ids returns: a VectorList, or a coroutine giving one
 
-    def __init__(
+
+class ClientBase(Generic[StreamT, ListT]):
+    """Settings and the public calls common to Vectorize and AsyncVectorize.
+
+    The calls are written once here; a client supplies its stream class (which drives
+    the requests, on threads or as tasks) and `_collect`, which gathers a stream.
+    """
+
+    _stream_type: Callable[..., StreamT]
+
+    def __init__(  # noqa: PLR0917 (the clients' own keyword arguments, in order)
         self,
-        *,
         account_id: str | None,
         auth: Credential | None,
         base_url: str | None,
+        allow_insecure_http: bool,
         timeout: float | Timeout,
         max_retries: int,
         max_concurrency: int,
         pacing: Pacing,
-        allow_insecure_http: bool,
     ) -> None:
         self._settings = resolve(
             account_id=account_id,
@@ -124,15 +133,72 @@ class ClientBase:
             "follow_redirects": False,
         }
 
-    def _call_settings(self, max_retries: int | None, timeout: float | Timeout | None) -> CallSettings:
-        """The retry policy and timeout of one call: the client's, unless the call overrides."""
+    def iter_by_ids(
+        self,
+        index_name: str,
+        ids: Iterable[str],
+        *,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> StreamT:
+        """Stream the vectors with these ids, in the order asked, each as soon as it is due.
+
+        Returns a stream to iterate (`for`, or `async for` with AsyncVectorize) and to use
+        as a context manager (`with` / `async with`). It yields the vectors found; its
+        `missing_ids` names, as it goes, the ids not found, and `ids_done` counts the ids
+        answered so far. Ids are drawn from `ids` as needed, duplicates skipped, and sent
+        20 per request with at most `max_concurrency` requests in flight and at most
+        2 x `max_concurrency` chunks held for ordering: memory stays flat whatever the
+        number of ids, but for the set of ids seen (kept to drop duplicates). A collection
+        of ids is checked whole before anything is sent; the ids of any other iterable
+        (a generator, a file) are checked as they are drawn.
+
+        `max_retries` and `timeout` (seconds or a Timeout) override the client's for this
+        call. When a chunk fails for good the vectors due before it are still yielded, then
+        the APIError is raised with `unfetched_ids`: every id asked and not yet answered
+        (what is left of `ids` is drawn to name them). Leaving the loop through an
+        exception (Ctrl-C included), `close()` / `aclose()`, leaving the `with` block, or
+        dropping the stream (as after a `break`) cancels the chunks not yet sent; requests
+        in flight are abandoned, never waited for.
+        """
+        return self._stream_type(self, index_name, ids, max_retries, timeout)
+
+    def get_by_ids(
+        self,
+        index_name: str,
+        ids: Iterable[str],
+        *,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> ListT:
+        """Return the vectors with these ids, in the order asked, unknown ids left out.
+
+        Any number of ids: duplicates are removed and chunks of at most 20 are sent, up to
+        `max_concurrency` at once. The result's `missing_ids` names the ids not found.
+        Raises an APIError subclass, with `unfetched_ids`, when any chunk fails for good.
+        `max_retries` and `timeout` override the client's for this call. It collects
+        `iter_by_ids` (all ids are checked first), so a large fetch is better streamed.
+        With AsyncVectorize, await it.
+        """
+        unique = unique_ids(ids)
+        return self._collect(
+            self.iter_by_ids(index_name, unique, max_retries=max_retries, timeout=timeout)
+        )
+
+    def _collect(self, stream: StreamT) -> ListT:
+        raise NotImplementedError
+
+    def _call_settings(
+        self, max_retries: int | None, timeout: float | Timeout | None
+    ) -> CallSettings:
+        """Return the retry policy and timeout of a call: the client's, unless overridden."""
         policy = self._retry
         if max_retries is not None:
             policy = replace(policy, max_retries=check_count(max_retries, "max_retries", 0))
         return CallSettings(policy, self._timeout if timeout is None else as_timeout(timeout))
 
     def _get_by_ids_request(self, index_name: str, ids: list[str]) -> ApiRequest[list[Vector]]:
-        """The get_by_ids request for these ids, built by the generated code."""
+        """Return the get_by_ids request for these ids, built by the generated code."""
         # Imported here, not at the top: the generated package (and attrs) load with the
         # first request, so that `import cf_vectorize` stays cheap.
         from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id  # noqa: PLC0415
@@ -158,7 +224,7 @@ class ClientBase:
             stream._abort()
 
 
-class Cancelled(Exception):  # noqa: N818 (a signal between our own threads, never raised out)
+class Cancelled(Exception):
     """The fetch a request belonged to was closed: the request is not sent."""
 
 
@@ -167,7 +233,7 @@ class StreamBase:
 
     def __init__(
         self,
-        client: ClientBase,
+        client: ClientBase[Any, Any],
         index_name: str,
         ids: Iterable[str],
         max_retries: int | None,
@@ -215,7 +281,7 @@ class StreamBase:
         return item  # type: ignore[return-value]  # the plan gives a Vector, WAIT or END
 
     def _abort(self) -> None:
-        """The client is closing: end the consumer's wait with ClientClosedError."""
+        """End the consumer's wait with ClientClosedError: the client is closing."""
         raise NotImplementedError
 
     def _abandon(self) -> None:

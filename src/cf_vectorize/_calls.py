@@ -91,9 +91,9 @@ class Attempts(Generic[T]):
     _last: Step[T] | None = field(default=None, repr=False)
     _outcome: T | APIError | None = field(default=None, repr=False)
 
-    def report(self, outcome: T | APIError | None) -> None:
+    def report(self, outcome: object) -> None:
         """Record what the last step gave."""
-        self._outcome = outcome
+        self._outcome = outcome  # type: ignore[assignment]  # the driver's own T or error
 
     def step(self) -> Step[T]:
         """Return the next step."""
@@ -129,9 +129,7 @@ class Exchange:
 
 
 @contextmanager
-def mapped_errors(
-    total: float, deadline: float, closed: Callable[[], bool]
-) -> Iterator[Exchange]:
+def mapped_errors(total: float, deadline: float, closed: Callable[[], bool]) -> Iterator[Exchange]:
     """Turn what httpx (or the total timeout) raises during one attempt into our typed errors.
 
     `closed` says whether the client was closed meanwhile: then whatever broke the attempt

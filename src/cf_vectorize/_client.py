@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from contextlib import suppress
 from types import TracebackType
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -29,7 +29,6 @@ from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk, Outcome
 from ._results import VectorList
 from ._retry import DEFAULT_MAX_RETRIES
-from ._validation import unique_ids
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
@@ -38,7 +37,7 @@ if TYPE_CHECKING:  # the generated package loads with the first answer, keeping 
 T = TypeVar("T")
 
 
-class Vectorize(ClientBase):
+class Vectorize(ClientBase["VectorStream", "VectorList"]):
     """Synchronous client for Vectorize get_by_ids.
 
     Keyword arguments win; the environment fills in CLOUDFLARE_ACCOUNT_ID,
@@ -64,16 +63,9 @@ class Vectorize(ClientBase):
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(
-            account_id=account_id,
-            auth=auth,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_concurrency=max_concurrency,
-            pacing=pacing,
-            allow_insecure_http=allow_insecure_http,
-        )
+        settings = (account_id, auth, base_url, allow_insecure_http)
+        super().__init__(*settings, timeout, max_retries, max_concurrency, pacing)
+        self._stream_type = VectorStream
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport, **self._http_settings())
         # On the transport made here the socket reads keep the total deadline themselves;
@@ -96,58 +88,14 @@ class Vectorize(ClientBase):
 
         return Client(base_url=self.base_url).set_httpx_client(self._http)
 
-    def iter_by_ids(
-        self,
-        index_name: str,
-        ids: Iterable[str],
-        *,
-        max_retries: int | None = None,
-        timeout: float | Timeout | None = None,
-    ) -> VectorStream:
-        """Stream the vectors with these ids, in the order asked, each as soon as it is due.
-
-        Returns a `VectorStream`: iterate it (or use it in `with`) to get the vectors found;
-        its `missing_ids` names, as it goes, the ids not found. Ids are drawn from `ids` as
-        needed, duplicates skipped, and sent 20 per request with at most `max_concurrency`
-        requests in flight and at most twice as many chunks held for ordering: memory stays
-        flat whatever the number of ids (but for the set of ids seen, kept to drop
-        duplicates). A collection of ids is checked whole before anything is sent; the ids
-        of any other iterable are checked as they are drawn.
-
-        `max_retries` and `timeout` (seconds or a Timeout) override the client's for this
-        call. When a chunk fails for good the vectors due before it are still yielded, then
-        the APIError is raised with `unfetched_ids`: every id asked and not yet answered
-        (what is left of `ids` is drawn to name them). Leaving the loop early (`break`, an
-        exception, Ctrl-C), `close()` or dropping the stream cancels the chunks not yet
-        sent; requests already in flight are abandoned, never waited for.
-        """
-        return VectorStream(self, index_name, ids, max_retries, timeout)
-
-    def get_by_ids(
-        self,
-        index_name: str,
-        ids: Iterable[str],
-        *,
-        max_retries: int | None = None,
-        timeout: float | Timeout | None = None,
-    ) -> VectorList:
-        """Return the vectors with these ids, in the order asked, unknown ids left out.
-
-        Any number of ids: duplicates are removed and chunks of at most 20 are sent, up to
-        `max_concurrency` at once. The result's `missing_ids` names the ids not found.
-        Raises an APIError subclass, with `unfetched_ids`, when any chunk fails for good.
-        `max_retries` and `timeout` override the client's for this call. Collects
-        `iter_by_ids`, so a large fetch is better streamed with that.
-        """
-        with self.iter_by_ids(
-            index_name, unique_ids(ids), max_retries=max_retries, timeout=timeout
-        ) as stream:
+    def _collect(self, stream: VectorStream) -> VectorList:
+        with stream:
             return VectorList(list(stream), stream.missing_ids)
 
     def _outcome(
         self, request: ApiRequest[T], settings: CallSettings, stop: threading.Event
     ) -> T | VectorizeError:
-        """The value of request, or the error that ended it (handed to the stream)."""
+        """Return the value of request, or the error that ended it (for the stream)."""
         try:
             return self._call(request, settings, stop)
         except (APIError, ClientClosedError) as error:
@@ -161,8 +109,8 @@ class Vectorize(ClientBase):
         return step.value
 
     def _perform(
-        self, step: Step[T], request: ApiRequest[T], timeout: Timeout, stop: threading.Event
-    ) -> T | APIError | None:
+        self, step: Step[Any], request: ApiRequest[T], timeout: Timeout, stop: threading.Event
+    ) -> object:
         if isinstance(step, Send):
             try:
                 return self._attempt(request, timeout)
@@ -282,11 +230,19 @@ class VectorStream(StreamBase):
         request, client = self._request(chunk), self._client
         if chunk.alone or client._max_concurrency == 1:
             with suppress(Cancelled):  # closed from another thread: the plan is abandoned
-                self._plan.settle(chunk.seq, client._outcome(request, self._settings, self._stop))
+                outcome: Outcome = client._outcome(request, self._settings, self._stop)
+                self._plan.settle(chunk.seq, outcome)
             return
         threading.Thread(
             target=_run_chunk,
-            args=(client, request, self._settings, self._stop, chunk.seq, self._results),
+            args=(client,),
+            kwargs={
+                "request": request,
+                "settings": self._settings,
+                "stop": self._stop,
+                "seq": chunk.seq,
+                "results": self._results,
+            },
             name="cf-vectorize-chunk",
             daemon=True,
         ).start()
@@ -312,6 +268,7 @@ class VectorStream(StreamBase):
 
 def _run_chunk(
     client: Vectorize,
+    *,
     request: ApiRequest[list[Vector]],
     settings: CallSettings,
     stop: threading.Event,
@@ -320,7 +277,8 @@ def _run_chunk(
 ) -> None:
     """Fetch one chunk on a worker thread and hand the outcome to the stream."""
     try:
-        results.put((seq, client._outcome(request, settings, stop)))
+        outcome: Outcome = client._outcome(request, settings, stop)
+        results.put((seq, outcome))
     except Cancelled:
         pass
     except BaseException as error:  # a bug: handed to the caller's thread, raised there

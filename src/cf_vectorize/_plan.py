@@ -128,7 +128,7 @@ class Plan:
         self.ids_done += len(asked)
 
     def _failure(self) -> BaseException:
-        """The first failure; an APIError names every asked id not delivered."""
+        """Return the first failure; an APIError names every asked id not delivered."""
         error = self._error
         assert error is not None  # noqa: S101 (only called once one is recorded)
         if isinstance(error, APIError) and not error.unfetched_ids:

@@ -78,7 +78,9 @@ def check_id(vector_id: object, position: int) -> str:
         raise InvalidInputError(f"ids[{position}] is empty")
     size = _utf8_size(vector_id, f"ids[{position}]")
     if size > MAX_ID_BYTES:
-        raise InvalidInputError(f"ids[{position}] has {size} bytes in UTF-8; at most {MAX_ID_BYTES}")
+        raise InvalidInputError(
+            f"ids[{position}] has {size} bytes in UTF-8; at most {MAX_ID_BYTES}"
+        )
     return vector_id
 
 
