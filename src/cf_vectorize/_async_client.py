@@ -12,7 +12,17 @@ import httpx
 
 from ._auth import Credential
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, ClientBase, StreamBase, Timeout
-from ._calls import ApiRequest, Attempts, CallSettings, Done, Pace, Send, Step, mapped_errors
+from ._calls import (
+    ApiRequest,
+    Attempts,
+    CallSettings,
+    Done,
+    Pace,
+    Send,
+    Wait,
+    mapped_errors,
+    seconds_to_wait,
+)
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk
@@ -88,9 +98,11 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
             flow.report(await self._perform(step, request, settings.timeout))
         return step.value
 
-    async def _perform(self, step: Step[Any], request: ApiRequest[T], timeout: Timeout) -> object:
+    async def _perform(
+        self, step: Pace | Send | Wait, request: ApiRequest[T], timeout: Timeout
+    ) -> object:
         if not isinstance(step, Send):
-            seconds = self._pacer.delay() if isinstance(step, Pace) else step.seconds  # type: ignore[union-attr]
+            seconds = seconds_to_wait(step, self._pacer)
             if seconds > 0:
                 await self._sleep(seconds)
             self._check_open()

@@ -23,6 +23,7 @@ from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
     from ._base import Timeout
+    from ._pacing import Pacer
 
 logger = logging.getLogger("cf_vectorize")
 
@@ -66,6 +67,11 @@ class Done(Generic[T]):
 
 Step = Pace | Send | Wait | Done[T]
 PACE, SEND = Pace(), Send()
+
+
+def seconds_to_wait(step: Pace | Wait, pacer: Pacer) -> float:
+    """Return how long a pace or wait step waits; a pace reserves its send time."""
+    return pacer.delay() if isinstance(step, Pace) else step.seconds
 
 
 @dataclass(frozen=True)

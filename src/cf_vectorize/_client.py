@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from contextlib import suppress
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
@@ -22,7 +22,17 @@ from ._base import (
     StreamBase,
     Timeout,
 )
-from ._calls import ApiRequest, Attempts, CallSettings, Done, Pace, Send, Step, mapped_errors
+from ._calls import (
+    ApiRequest,
+    Attempts,
+    CallSettings,
+    Done,
+    Pace,
+    Send,
+    Wait,
+    mapped_errors,
+    seconds_to_wait,
+)
 from ._deadline import Deadlines, bound_reads
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
@@ -109,14 +119,18 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
         return step.value
 
     def _perform(
-        self, step: Step[Any], request: ApiRequest[T], timeout: Timeout, stop: threading.Event
+        self,
+        step: Pace | Send | Wait,
+        request: ApiRequest[T],
+        timeout: Timeout,
+        stop: threading.Event,
     ) -> object:
         if isinstance(step, Send):
             try:
                 return self._attempt(request, timeout)
             except APIError as error:
                 return error
-        seconds = self._pacer.delay() if isinstance(step, Pace) else step.seconds  # type: ignore[union-attr]
+        seconds = seconds_to_wait(step, self._pacer)
         if seconds > 0:
             # stop is set by closing the stream or the client: never a blind sleep.
             (self._sleep or stop.wait)(seconds)
