@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # the generated package loads with the first answer, keeping 
     from cf_vectorize_api.models import Vector
 
 T = TypeVar("T")
+RESULT_POLL = 0.25  # seconds between looks for an interrupt while chunks are in flight
 
 
 class Vectorize(ClientBase["VectorStream", "VectorList"]):
@@ -237,8 +238,15 @@ class VectorStream(StreamBase):
     def __next__(self) -> Vector:
         with self._cancelled_on_error():
             while (item := self._plan.pop(self._start)) is WAIT:
-                self._plan.settle(*self._results.get())
+                self._plan.settle(*self._next_result())
         return self._item(item, StopIteration)
+
+    def _next_result(self) -> tuple[int | None, Outcome]:
+        # A timed wait, so that Ctrl-C is seen within a moment even where a blocked lock
+        # does not wake for signals (Windows, or an interrupt raised without a signal).
+        while True:
+            with suppress(queue.Empty):
+                return self._results.get(timeout=RESULT_POLL)
 
     def _start(self, chunk: Chunk) -> None:
         request, client = self._request(chunk), self._client
