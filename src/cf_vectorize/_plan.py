@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from ._errors import APIError
+from ._errors import APIError, InvalidInputError, InvalidInputTypeError, VectorizeError
 from ._results import MAX_IDS_PER_REQUEST, mark_unfetched
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
@@ -54,6 +54,7 @@ class Plan:
 
     def __init__(self, ids: Iterator[str], *, concurrency: int, window: int | None = None) -> None:
         self._ids = ids
+        self._bad_input: VectorizeError | None = None
         self._concurrency = concurrency
         self._window = window or 2 * concurrency
         self._next: list[str] | None = self._draw()
@@ -68,7 +69,14 @@ class Plan:
         self.ids_done = 0  # ids delivered: found or missing
 
     def _draw(self) -> list[str] | None:
-        return list(itertools.islice(self._ids, MAX_IDS_PER_REQUEST)) or None
+        """Draw the next chunk; a bad id ends the ids, to be raised once all before it is out."""
+        chunk: list[str] = []
+        try:
+            chunk.extend(itertools.islice(self._ids, MAX_IDS_PER_REQUEST))
+        except (InvalidInputError, InvalidInputTypeError) as error:
+            self._bad_input = error
+            self._ids = iter(())
+        return chunk or None
 
     @property
     def in_flight(self) -> int:
@@ -87,8 +95,12 @@ class Plan:
             if self._error is not None:
                 raise self._failure()
             chunk = self._startable()
+            if chunk is None and self._in_flight:
+                return WAIT
             if chunk is None:
-                return WAIT if self._in_flight else END
+                if self._bad_input is not None:
+                    raise self._bad_input
+                return END
             start(chunk)
         return self._ready.popleft()
 
@@ -143,7 +155,10 @@ class Plan:
         if self._next is not None:
             yield from self._next
             self._next = None
-        yield from self._ids
+        rest = self._draw()
+        while rest is not None:
+            yield from rest
+            rest = self._draw()
 
     def abandon(self) -> None:
         """Forget every chunk in flight: nothing more starts and nothing more is delivered."""
