@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ._auth import ApiToken, GlobalApiKey
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, Timeout
-from ._client import Vectorize
+from ._client import Vectorize, VectorStream
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -19,8 +19,10 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConfigurationError,
     ConflictError,
+    EventLoopMismatchError,
     InternalServerError,
     InvalidInputError,
     InvalidInputTypeError,
@@ -38,11 +40,15 @@ from ._version import __version__
 if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
 
-    from ._async_client import AsyncVectorize
+    from ._async_client import AsyncVectorize, AsyncVectorStream
 
 # Loaded on first use, so that `import cf_vectorize` costs little more than `import httpx`
 # (issue 7): the async client brings asyncio, Vector the generated models and attrs.
-_LAZY = {"AsyncVectorize": "cf_vectorize._async_client", "Vector": "cf_vectorize_api.models"}
+_LAZY = {
+    "AsyncVectorize": "cf_vectorize._async_client",
+    "AsyncVectorStream": "cf_vectorize._async_client",
+    "Vector": "cf_vectorize_api.models",
+}
 
 
 def __getattr__(name: str) -> object:
@@ -70,11 +76,14 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "ApiToken",
+    "AsyncVectorStream",
     "AsyncVectorize",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "EventLoopMismatchError",
     "GlobalApiKey",
     "InternalServerError",
     "InvalidInputError",
@@ -87,6 +96,7 @@ __all__ = [
     "UnprocessableEntityError",
     "Vector",
     "VectorList",
+    "VectorStream",
     "Vectorize",
     "VectorizeError",
     "__version__",
