@@ -466,12 +466,12 @@ async def _async_get(kwargs: dict[str, object]) -> VectorList:
         return await client.get_by_ids("my-index", LIFECYCLE_IDS)
 
 
-def _close_in_flight(client: str) -> LifeOutcome:
-    """close() from elsewhere while a call of 2,000 ids is in flight."""
+def _close_in_flight(client: str, pacing: RateLimit | None = None) -> LifeOutcome:
+    """close() from elsewhere while a call of 2,000 ids is in flight (or in a pacing wait)."""
     with FaultServer([slow(0.1)]) as server:
         event = _Event(server)
         raised = "nothing"
-        kwargs = _client_kwargs(server.base_url)
+        kwargs = _client_kwargs(server.base_url, pacing=pacing)
         try:
             if client == "sync":
                 sync = Vectorize(**kwargs)  # type: ignore[arg-type]
@@ -483,7 +483,7 @@ def _close_in_flight(client: str) -> LifeOutcome:
             raised = type(error).__name__
         to_stop = time.monotonic() - event.at
         after = _settle(server, event)
-    name = "close() while a call is in flight"
+    name = "close() during a pacing wait" if pacing else "close() while a call is in flight"
     return LifeOutcome(
         name, client, raised, "ClientClosedError", to_stop, after, LIFECYCLE_CONCURRENCY
     )
@@ -589,6 +589,11 @@ LIFECYCLE: tuple[tuple[str, Callable[[str], LifeOutcome], tuple[str, ...]], ...]
         CLIENTS,
     ),
     ("close() while a call is in flight", _close_in_flight, CLIENTS),
+    (
+        "close() during a pacing wait",
+        lambda client: _close_in_flight(client, RateLimit(8, 600.0)),
+        CLIENTS,
+    ),
     ("a call after close()", _call_after_close, CLIENTS),
     ("AsyncVectorize used from a second event loop", _second_loop, ("async",)),
     ("iter_by_ids left after the first vector", _stream_dropped, CLIENTS),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from contextlib import suppress
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -12,17 +13,7 @@ import httpx
 
 from ._auth import Credential
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, ClientBase, StreamBase, Timeout
-from ._calls import (
-    ApiRequest,
-    Attempts,
-    CallSettings,
-    Done,
-    Pace,
-    Send,
-    Wait,
-    mapped_errors,
-    seconds_to_wait,
-)
+from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk
@@ -68,6 +59,7 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         self._http = http_client or httpx.AsyncClient(transport=transport, **self._http_settings())
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock)
+        self._closing: asyncio.Event | None = None  # made in the loop, by the first wait
 
     @property
     def api_client(self) -> Client:
@@ -84,6 +76,17 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         async with stream:
             return VectorList([vector async for vector in stream], stream.missing_ids)
 
+    async def _request_once(
+        self, request: ApiRequest[T], max_retries: int | None, timeout: float | Timeout | None
+    ) -> T:
+        """Send one request of any operation with retries, pacing, timeouts and typed errors.
+
+        As `Vectorize._request_once`: an operation of one request per call awaits this.
+        """
+        self._check_open()
+        self._check_loop()
+        return await self._call(request, self._call_settings(max_retries, timeout))
+
     async def _outcome(self, request: ApiRequest[T], settings: CallSettings) -> T | VectorizeError:
         """Return the value of request, or the error that ended it (for the stream)."""
         try:
@@ -94,17 +97,15 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
     async def _call(self, request: ApiRequest[T], settings: CallSettings) -> T:
         """Send request with retries and pacing, as `Attempts` decides."""
         flow = Attempts(request, settings.policy)
-        while not isinstance(step := flow.step(), Done):
+        while (step := flow.step()) is not None:
             flow.report(await self._perform(step, request, settings.timeout))
-        return step.value
+        return flow.value
 
-    async def _perform(
-        self, step: Pace | Send | Wait, request: ApiRequest[T], timeout: Timeout
-    ) -> object:
+    async def _perform(self, step: Action, request: ApiRequest[T], timeout: Timeout) -> object:
         if not isinstance(step, Send):
             seconds = seconds_to_wait(step, self._pacer)
             if seconds > 0:
-                await self._sleep(seconds)
+                await self._pause(seconds)
             self._check_open()
             return None
         try:
@@ -128,6 +129,16 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
                     await response.aclose()
         return request.parse(response.status_code, response.headers, content)
 
+    async def _pause(self, seconds: float) -> None:
+        """Wait seconds, or until the client closes (with the default sleep)."""
+        if self._sleep is not asyncio.sleep:
+            await self._sleep(seconds)
+            return
+        if self._closing is None:
+            self._closing = asyncio.Event()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
+
     def _check_loop(self) -> None:
         """Refuse an event loop other than the first: the connections belong to that one."""
         loop = asyncio.get_running_loop()
@@ -145,6 +156,8 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         A call in flight raises ClientClosedError; so does any later call.
         """
         self._mark_closed()
+        if self._closing is not None:
+            self._closing.set()
         if self._owns_http:
             await self._http.aclose()
 

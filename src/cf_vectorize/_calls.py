@@ -66,6 +66,7 @@ class Done(Generic[T]):
 
 
 Step = Pace | Send | Wait | Done[T]
+Action = Pace | Send | Wait  # the steps a driver does
 PACE, SEND = Pace(), Send()
 
 
@@ -86,9 +87,9 @@ class CallSettings:
 class Attempts(Generic[T]):
     """The retry loop of one request: pace, send, and on a retryable failure wait and again.
 
-    A driver loops `step()` until it gives Done, doing each step and handing `report()`
-    what it gave (None for a pace or a wait; the value or the APIError of a send).
-    `step()` raises the error when the policy gives up.
+    A driver does each `step()` until it gives None, handing `report()` what the step gave
+    (None for a pace or a wait; the value or the APIError of a send); then `value` holds
+    the result. `step()` raises the error when the policy gives up.
     """
 
     request: ApiRequest[T]
@@ -101,10 +102,17 @@ class Attempts(Generic[T]):
         """Record what the last step gave."""
         self._outcome = outcome  # type: ignore[assignment]  # the driver's own T or error
 
-    def step(self) -> Step[T]:
-        """Return the next step."""
+    def step(self) -> Action | None:
+        """Return the next step, or None once the request has succeeded."""
         self._last = self._next()
-        return self._last
+        return None if isinstance(self._last, Done) else self._last
+
+    @property
+    def value(self) -> T:
+        """The result, once `step()` has returned None."""
+        if not isinstance(self._last, Done):
+            raise RuntimeError("the request has not succeeded")  # a driver's bug
+        return self._last.value
 
     def _next(self) -> Step[T]:
         if self._last is None or isinstance(self._last, Wait):

@@ -22,17 +22,7 @@ from ._base import (
     StreamBase,
     Timeout,
 )
-from ._calls import (
-    ApiRequest,
-    Attempts,
-    CallSettings,
-    Done,
-    Pace,
-    Send,
-    Wait,
-    mapped_errors,
-    seconds_to_wait,
-)
+from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
 from ._deadline import Deadlines, bound_reads
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
@@ -87,6 +77,7 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
         )
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock)
+        self._closing = threading.Event()  # ends the waits of calls outside any stream
 
     @property
     def api_client(self) -> Client:
@@ -103,6 +94,17 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
         with stream:
             return VectorList(list(stream), stream.missing_ids)
 
+    def _request_once(
+        self, request: ApiRequest[T], max_retries: int | None, timeout: float | Timeout | None
+    ) -> T:
+        """Send one request of any operation with retries, pacing, timeouts and typed errors.
+
+        An operation of one request per call (a page of List Vectors, say) is a public
+        method that builds its ApiRequest (in ClientBase) and hands it here.
+        """
+        self._check_open()
+        return self._call(request, self._call_settings(max_retries, timeout), self._closing)
+
     def _outcome(
         self, request: ApiRequest[T], settings: CallSettings, stop: threading.Event
     ) -> T | VectorizeError:
@@ -115,13 +117,13 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
     def _call(self, request: ApiRequest[T], settings: CallSettings, stop: threading.Event) -> T:
         """Send request with retries and pacing, as `Attempts` decides."""
         flow = Attempts(request, settings.policy)
-        while not isinstance(step := flow.step(), Done):
+        while (step := flow.step()) is not None:
             flow.report(self._perform(step, request, settings.timeout, stop))
-        return step.value
+        return flow.value
 
     def _perform(
         self,
-        step: Pace | Send | Wait,
+        step: Action,
         request: ApiRequest[T],
         timeout: Timeout,
         stop: threading.Event,
@@ -195,6 +197,7 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
         A call running in another thread raises ClientClosedError; so does any later call.
         """
         self._mark_closed()
+        self._closing.set()
         if self._owns_http:
             self._http.close()
 

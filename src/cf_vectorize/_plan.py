@@ -86,23 +86,27 @@ class Plan:
     def pop(self, start: Callable[[Chunk], None]) -> Vector | _Marker:
         """Return the next vector due, or WAIT or END; first hand `start` what may start.
 
-        `start` may settle its chunk before it returns (a client running it inline).
-        Raises the first failure once everything delivered before it has been popped.
+        A chunk starts at once while another is in flight (so requests overlap the caller's
+        work), otherwise only when no vector is waiting to be popped: `start` may run its
+        chunk before it returns (a client running it inline), and vectors already due must
+        not wait for that. Raises the first failure once everything due before it is out.
         """
-        while not self._ready:
-            if self._abandoned:
-                return END
-            if self._error is not None:
-                raise self._failure()
+        while not self._abandoned and self._error is None and (self._in_flight or not self._ready):
             chunk = self._startable()
-            if chunk is None and self._in_flight:
-                return WAIT
             if chunk is None:
-                if self._bad_input is not None:
-                    raise self._bad_input
-                return END
+                break
             start(chunk)
-        return self._ready.popleft()
+        if self._abandoned:
+            return END
+        if self._ready:
+            return self._ready.popleft()
+        if self._error is not None:
+            raise self._failure()
+        if self._in_flight:
+            return WAIT
+        if self._bad_input is not None:
+            raise self._bad_input
+        return END
 
     def _startable(self) -> Chunk | None:
         if (
