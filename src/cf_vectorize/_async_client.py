@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
+from ._api_client import async_api_client
 from ._auth import Credential
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, ClientBase, StreamBase, Timeout
 from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
@@ -56,21 +57,20 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         self._loop: asyncio.AbstractEventLoop | None = None  # the one it runs in, once known
         self._stream_type = AsyncVectorStream
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(transport=transport, **self._http_settings())
+        self._http = self._http_client(http_client, httpx.AsyncClient, transport)
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock)
         self._closing: asyncio.Event | None = None  # made in the loop, by the first wait
 
     @property
     def api_client(self) -> Client:
-        """The generated low-level client, sharing this client's connection pool.
+        """The generated low-level client, sending through this client's httpx client.
 
         Use its `asyncio` functions; they send at most 20 ids, without retries, pacing or
-        typed errors.
+        typed errors, but as this client does: to the base URL, with the credential, never
+        following a redirect.
         """
-        from cf_vectorize_api import Client  # noqa: PLC0415
-
-        return Client(base_url=self.base_url).set_async_httpx_client(self._http)
+        return async_api_client(self.base_url, self._http, self._owns_http, self._http_settings())
 
     async def _collect(self, stream: AsyncVectorStream) -> VectorList:
         async with stream:
@@ -120,7 +120,7 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         with mapped_errors(timeout.total, deadline, self._is_closed) as exchange:
             async with asyncio.timeout(timeout.total):
                 response = await self._http.send(
-                    http_request, auth=self._settings.auth, stream=True
+                    http_request, auth=self._auth, stream=True, follow_redirects=False
                 )
                 exchange.response = response
                 try:
