@@ -73,16 +73,38 @@ def test_only_the_last_chunk_with_nothing_in_flight_is_alone() -> None:
     assert [c.alone for c in start.started] == [False, True]
 
 
-def test_a_failure_names_every_id_not_delivered_and_the_rest_of_the_input() -> None:
+def test_a_failure_waits_for_the_chunks_before_it_then_names_the_rest() -> None:
     plan, start = Plan(iter(ids(100)), concurrency=2), Recorder()
     plan.pop(start)
     plan.settle(0, vectors(start.started[0]))
     for _ in range(20):
         plan.pop(start)
+    assert [c.seq for c in start.started] == [0, 1, 2]
     plan.settle(2, NotFoundError("gone", status_code=404))
+    assert plan.pop(start) is WAIT  # chunk 1 is still in flight, and nothing more starts
+    assert [c.seq for c in start.started] == [0, 1, 2]
+    plan.settle(1, vectors(start.started[1]))
+    assert [plan.pop(start).id for _ in range(20)] == ids(40)[20:]  # type: ignore[union-attr]
     with pytest.raises(NotFoundError) as caught:
         plan.pop(start)
-    assert caught.value.unfetched_ids == tuple(ids(100)[20:])
+    assert caught.value.unfetched_ids == tuple(ids(100)[40:])
+
+
+def test_the_earliest_failing_chunk_is_the_one_raised() -> None:
+    plan, start = Plan(iter(ids(60)), concurrency=3), Recorder()
+    plan.pop(start)
+    later, earlier = (
+        NotFoundError("later", status_code=404),
+        NotFoundError("first", status_code=404),
+    )
+    plan.settle(2, later)
+    plan.settle(1, earlier)
+    plan.settle(0, vectors(start.started[0]))
+    assert [plan.pop(start).id for _ in range(20)] == ids(20)  # type: ignore[union-attr]
+    with pytest.raises(NotFoundError) as caught:
+        plan.pop(start)
+    assert caught.value is earlier
+    assert caught.value.unfetched_ids == tuple(ids(60)[20:])
 
 
 def test_an_abandoned_plan_ends() -> None:

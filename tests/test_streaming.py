@@ -72,13 +72,16 @@ def test_leaving_the_loop_sends_nothing_more(runner: Runner) -> None:
     assert len(server.requests) == 1
 
 
-def test_a_failure_yields_what_came_before_then_raises_naming_the_rest(runner: Runner) -> None:
+@pytest.mark.parametrize("limit", [1, 8])
+def test_a_failure_yields_what_came_before_then_raises_naming_the_rest(
+    runner: Runner, limit: int
+) -> None:
     def answer(request: httpx.Request, ids: list[str]) -> httpx.Response:
         if "id-045" in ids:
             return failure(404, 3000, "vectorize.index.not_found")
         return httpx.Response(200, json=envelope([vector(i) for i in ids]))
 
-    seen = iterate(runner, Server([answer]), IDS, max_concurrency=1)
+    seen = iterate(runner, Server([answer]), IDS, max_concurrency=limit)
     assert seen.ids == IDS[:40]
     assert isinstance(seen.error, NotFoundError)
     assert seen.error.unfetched_ids == tuple(IDS[40:])

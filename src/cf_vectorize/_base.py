@@ -207,9 +207,10 @@ class ClientBase(Generic[StreamT, ListT]):
         (a generator, a file) are checked as they are drawn.
 
         `max_retries` and `timeout` (seconds or a Timeout) override the client's for this
-        call. When a chunk fails for good the vectors due before it are still yielded, then
-        the APIError is raised with `unfetched_ids`: every id asked and not yet answered
-        (what is left of `ids` is drawn to name them). Leaving the loop through an
+        call. When a chunk fails for good nothing more is sent, the chunks before it still
+        in flight are awaited and their vectors yielded, then the APIError is raised with
+        `unfetched_ids`: that chunk's ids and every id after them (what is left of `ids` is
+        drawn to name them). Leaving the loop through an
         exception (Ctrl-C included), `close()` / `aclose()`, leaving the `with` block, or
         dropping the stream (as after a `break`) cancels the chunks not yet sent; requests
         in flight are abandoned, never waited for.

@@ -5,8 +5,10 @@ chunk may start when fewer than `concurrency` are in flight and it lies within t
 window (`window` chunks from the first not yet delivered), so a slow chunk holds back at
 most that many finished ones and memory stays flat whatever the number of ids. Finished
 chunks are delivered in the order asked: their vectors in the order of their ids, the ids
-not found added to `missing_ids`. After a failure nothing more starts; what is already
-delivered stays delivered, and the error names every asked id not delivered.
+not found added to `missing_ids`. When a chunk fails for good nothing more starts, the
+chunks before it still in flight are awaited and delivered, and then its error is raised
+naming its ids and every id after them (`unfetched_ids`). Closing, an interrupt or a bug
+ends the fetch at once.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class Plan:
         self._ready: deque[Vector] = deque()
         self._error: BaseException | None = None
         self._abandoned = False
+        self._failing = False  # a chunk failed for good: start nothing more
         self.missing_ids: list[str] = []
         self.ids_done = 0  # ids delivered: found or missing
 
@@ -111,6 +114,7 @@ class Plan:
     def _startable(self) -> Chunk | None:
         if (
             self._next is None
+            or self._failing
             or len(self._in_flight) >= self._concurrency
             or self._started - self._head >= self._window
         ):
@@ -122,15 +126,29 @@ class Plan:
         return Chunk(seq, ids, alone=not self._in_flight.keys() - {seq} and self._next is None)
 
     def settle(self, seq: int | None, outcome: Outcome) -> None:
-        """Record how chunk `seq` ended; None for a failure of the whole fetch (closed)."""
-        if isinstance(outcome, BaseException):
-            self._error = self._error or outcome
-        if seq is None or seq not in self._in_flight:
+        """Record how chunk `seq` ended; None for a failure of the whole fetch (closed).
+
+        A chunk failing for good (an APIError) stops new starts; the chunks before it still
+        in flight are waited for and delivered, and the error is raised when its turn comes,
+        so that it names exactly that chunk's ids and all after. Anything else (closing,
+        a bug) is raised at the next pop.
+        """
+        fatal = not isinstance(outcome, list) and not isinstance(outcome, APIError)
+        if seq is None or fatal:
+            self._error = self._error or outcome  # type: ignore[assignment]
+            return
+        if seq not in self._in_flight:
             return
         self._settled[seq] = (self._in_flight.pop(seq), outcome)
+        if isinstance(outcome, APIError):
+            self._failing = True
         while self._error is None and self._head in self._settled:
-            asked, vectors = self._settled.pop(self._head)
-            self._deliver(asked, vectors)  # type: ignore[arg-type]  # not an error: checked
+            asked, answer = self._settled[self._head]
+            if isinstance(answer, BaseException):
+                self._error = answer
+                break
+            del self._settled[self._head]
+            self._deliver(asked, answer)
             self._head += 1
 
     def _deliver(self, asked: list[str], vectors: list[Vector]) -> None:
