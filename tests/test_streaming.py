@@ -216,3 +216,10 @@ def test_a_stream_over_the_stand_in_shape_of_ids_keeps_first_seen_order(runner: 
     seen = iterate(runner, server, ids)
     assert seen.ids == ["b", "a", "c"]
     assert server.bodies == [["b", "a", "c"]]
+
+
+def test_without_deduplication_nothing_is_kept_and_a_repeat_comes_again(runner: Runner) -> None:
+    server = Server([found()])
+    seen = iterate(runner, server, ["a", "b", "a"], call={"deduplicate": False})
+    assert seen.ids == ["a", "b", "a"]
+    assert server.bodies == [["a", "b", "a"]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import suppress
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -179,18 +179,10 @@ class AsyncVectorStream(StreamBase):
     Each chunk runs as a task; `missing_ids` and `ids_done` grow as it goes.
     """
 
-    def __init__(
-        self,
-        client: AsyncVectorize,
-        index_name: str,
-        ids: Iterable[str],
-        max_retries: int | None,
-        timeout: float | Timeout | None,
-    ) -> None:
+    def _prepare(self, client: AsyncVectorize) -> None:
+        self._client = client
         self._tasks: dict[asyncio.Future[Any], int] = {}
         self._closed_by_client = False
-        super().__init__(client, index_name, ids, max_retries, timeout)
-        self._client = client
 
     def __aiter__(self) -> Self:
         return self

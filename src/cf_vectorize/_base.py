@@ -18,7 +18,7 @@ from ._pacing import Pacing
 from ._plan import END, Chunk, Plan
 from ._response import vectors_from
 from ._retry import RetryPolicy
-from ._validation import check_index_name, iter_unique_ids, unique_ids
+from ._validation import check_index_name, iter_unique_ids, unique_id_keys
 from ._version import __version__
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
@@ -193,6 +193,7 @@ class ClientBase(Generic[StreamT, ListT]):
         *,
         max_retries: int | None = None,
         timeout: float | Timeout | None = None,
+        deduplicate: bool = True,
     ) -> StreamT:
         """Stream the vectors with these ids, in the order asked, each as soon as it is due.
 
@@ -202,9 +203,11 @@ class ClientBase(Generic[StreamT, ListT]):
         answered so far. Ids are drawn from `ids` as needed, duplicates skipped, and sent
         20 per request with at most `max_concurrency` requests in flight and at most
         2 x `max_concurrency` chunks held for ordering: memory stays flat whatever the
-        number of ids, but for the set of ids seen (kept to drop duplicates). A collection
-        of ids is checked whole before anything is sent; the ids of any other iterable
-        (a generator, a file) are checked as they are drawn.
+        number of ids, but for the set of ids seen, kept to drop duplicates (about 100
+        bytes an id; `deduplicate=False` keeps nothing, for ids known to be unique: a
+        repeated id is then fetched and yielded again). A collection of ids is checked
+        whole before anything is sent; the ids of any other iterable (a generator, a
+        file) are checked as they are drawn.
 
         `max_retries` and `timeout` (seconds or a Timeout) override the client's for this
         call. When a chunk fails for good nothing more is sent, the chunks before it still
@@ -215,7 +218,9 @@ class ClientBase(Generic[StreamT, ListT]):
         dropping the stream (as after a `break`) cancels the chunks not yet sent; requests
         in flight are abandoned, never waited for.
         """
-        return self._stream_type(self, index_name, ids, max_retries, timeout)
+        return self._stream_type(
+            self, index_name, ids, max_retries, timeout, deduplicate=deduplicate
+        )
 
     def get_by_ids(
         self,
@@ -234,10 +239,11 @@ class ClientBase(Generic[StreamT, ListT]):
         `iter_by_ids` (all ids are checked first), so a large fetch is better streamed.
         With AsyncVectorize, await it.
         """
-        unique = unique_ids(ids)
-        return self._collect(
-            self.iter_by_ids(index_name, unique, max_retries=max_retries, timeout=timeout)
+        unique = unique_id_keys(ids)  # checked and deduplicated once, here
+        stream = self.iter_by_ids(
+            index_name, unique, max_retries=max_retries, timeout=timeout, deduplicate=False
         )
+        return self._collect(stream)
 
     def _collect(self, stream: StreamT) -> ListT:
         raise NotImplementedError
@@ -292,11 +298,15 @@ class StreamBase:
         ids: Iterable[str],
         max_retries: int | None,
         timeout: float | Timeout | None,
+        *,
+        deduplicate: bool = True,
     ) -> None:
+        self._prepare(client)
         client._check_open()
         self._index_name = check_index_name(index_name)
         self._settings = client._call_settings(max_retries, timeout)
-        self._plan = Plan(iter_unique_ids(ids), concurrency=client._max_concurrency)
+        unique = iter_unique_ids(ids, deduplicate=deduplicate)
+        self._plan = Plan(unique, concurrency=client._max_concurrency)
         self._make_request = client._get_by_ids_request
         client._streams.add(self)
 
@@ -333,6 +343,10 @@ class StreamBase:
             self._abandon()
             raise end
         return item  # type: ignore[return-value]  # the plan gives a Vector, WAIT or END
+
+    def _prepare(self, client: Any) -> None:  # noqa: ANN401 (each stream takes its own client)
+        """Set up what the driver needs, before anything can fail or be dropped."""
+        raise NotImplementedError
 
     def _abort(self) -> None:
         """End the consumer's wait with ClientClosedError: the client is closing."""

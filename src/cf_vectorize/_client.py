@@ -5,7 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import suppress
 from types import TracebackType
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the generated package loads with the first answer, keeping 
 
 T = TypeVar("T")
 RESULT_POLL = 0.25  # seconds between looks for an interrupt while chunks are in flight
+Job = tuple[int, "ApiRequest[list[Vector]]"]  # a chunk's number and its request
 
 
 class Vectorize(ClientBase["VectorStream", "VectorList"]):
@@ -226,18 +227,12 @@ class VectorStream(StreamBase):
     so an interrupted program never waits for a request in flight to end.
     """
 
-    def __init__(
-        self,
-        client: Vectorize,
-        index_name: str,
-        ids: Iterable[str],
-        max_retries: int | None,
-        timeout: float | Timeout | None,
-    ) -> None:
+    def _prepare(self, client: Vectorize) -> None:
+        self._client = client
         self._stop = threading.Event()
         self._results: queue.SimpleQueue[tuple[int | None, Outcome]] = queue.SimpleQueue()
-        super().__init__(client, index_name, ids, max_retries, timeout)
-        self._client = client
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._workers = 0
 
     def __iter__(self) -> Self:
         return self
@@ -262,19 +257,15 @@ class VectorStream(StreamBase):
                 outcome: Outcome = client._outcome(request, self._settings, self._stop)
                 self._plan.settle(chunk.seq, outcome)
             return
-        threading.Thread(
-            target=_run_chunk,
-            args=(client,),
-            kwargs={
-                "request": request,
-                "settings": self._settings,
-                "stop": self._stop,
-                "seq": chunk.seq,
-                "results": self._results,
-            },
-            name="cf-vectorize-chunk",
-            daemon=True,
-        ).start()
+        self._jobs.put((chunk.seq, request))
+        if self._workers < self._plan.in_flight:  # one worker per chunk in flight, at most
+            self._workers += 1
+            threading.Thread(
+                target=_work,
+                args=(client, self._settings, self._stop, self._jobs, self._results),
+                name="cf-vectorize-chunk",
+                daemon=True,
+            ).start()
 
     def close(self) -> None:
         """Cancel what is not yet sent; requests in flight are abandoned, not waited for."""
@@ -282,6 +273,9 @@ class VectorStream(StreamBase):
 
     def _abandon(self) -> None:
         self._stop.set()
+        for _ in range(self._workers):  # each idle worker ends at its next job
+            self._jobs.put(None)
+        self._workers = 0
         self._plan.abandon()
 
     def _abort(self) -> None:
@@ -295,23 +289,28 @@ class VectorStream(StreamBase):
         self.close()
 
 
-def _run_chunk(
+def _work(
     client: Vectorize,
-    *,
-    request: ApiRequest[list[Vector]],
     settings: CallSettings,
     stop: threading.Event,
-    seq: int,
+    jobs: queue.SimpleQueue[Job | None],
     results: queue.SimpleQueue[tuple[int | None, Outcome]],
 ) -> None:
-    """Fetch one chunk on a worker thread and hand the outcome to the stream."""
-    try:
-        outcome: Outcome = client._outcome(request, settings, stop)
+    """Fetch chunks on a worker thread of a stream, handing each outcome to it.
+
+    A stream keeps its workers for its whole fetch (threads made and dropped per chunk
+    would leave the allocator's memory growing with the number of chunks); they end when
+    the stream closes. They hold no reference to the stream, so dropping it closes it.
+    """
+    while (job := jobs.get()) is not None and not stop.is_set():
+        seq, request = job
+        try:
+            outcome: Outcome = client._outcome(request, settings, stop)
+        except Cancelled:
+            return
+        except BaseException as error:  # a bug: handed to the caller's thread, raised there
+            outcome = error
         results.put((seq, outcome))
-    except Cancelled:
-        pass
-    except BaseException as error:  # a bug: handed to the caller's thread, raised there
-        results.put((seq, error))
 
 
 def _close_late_response(future: Future[httpx.Response]) -> None:

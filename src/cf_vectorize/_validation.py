@@ -84,34 +84,46 @@ def check_id(vector_id: object, position: int) -> str:
     return vector_id
 
 
-def iter_unique_ids(ids: Iterable[str]) -> Iterator[str]:
+def iter_unique_ids(ids: Iterable[str], *, deduplicate: bool = True) -> Iterator[str]:
     """Check ids as they are drawn and yield each once, in first-seen order.
 
     A collection (anything with a length: list, tuple, set, dict keys …) is checked whole
     here, before anything is drawn, so a bad id is refused before any request; any other
-    iterable (a generator, a file) is checked lazily, an id as it is reached. The ids seen
-    are kept in a set, to drop duplicates: the one cost that grows with the number of ids.
+    iterable (a generator, a file) is checked lazily, an id as it is reached. To drop
+    duplicates the ids seen are kept in a set, about 100 bytes an id: the one cost that
+    grows with the number of ids. With `deduplicate=False` nothing is kept.
     """
     iterator = _id_iterator(ids)
-    if isinstance(ids, Collection):
+    checked = isinstance(ids, Collection)
+    if checked:
         for position, vector_id in enumerate(ids):
             check_id(vector_id, position)
-    return _deduplicated(iterator, checked=isinstance(ids, Collection))
+    return _checked(iterator, checked=checked, deduplicate=deduplicate)
 
 
-def _deduplicated(iterator: Iterator[str], *, checked: bool) -> Iterator[str]:
+def _checked(iterator: Iterator[str], *, checked: bool, deduplicate: bool) -> Iterator[str]:
     seen: set[str] = set()
     for position, vector_id in enumerate(iterator):
         if not checked:
             check_id(vector_id, position)
-        if vector_id not in seen:
+        if not deduplicate:
+            yield vector_id
+        elif vector_id not in seen:
             seen.add(vector_id)
             yield vector_id
 
 
 def unique_ids(ids: Iterable[str]) -> list[str]:
     """Check every id and return them without duplicates, in first-seen order."""
+    return list(unique_id_keys(ids))
+
+
+def unique_id_keys(ids: Iterable[str]) -> dict[str, None]:
+    """Check every id and return them without duplicates, in first-seen order, as dict keys.
+
+    One dict, not a dict and a list: the cheapest exact record of a large set of ids.
+    """
     seen: dict[str, None] = {}
     for position, vector_id in enumerate(_id_iterator(ids)):
         seen[check_id(vector_id, position)] = None
-    return list(seen)
+    return seen

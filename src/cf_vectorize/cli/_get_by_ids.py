@@ -33,7 +33,7 @@ from .._errors import (
 from .._pacing import DEFAULT_PACING, Pacing, paced_duration
 from .._results import MAX_IDS_PER_REQUEST
 from .._retry import DEFAULT_MAX_RETRIES
-from .._validation import check_index_name, unique_ids
+from .._validation import check_index_name, unique_id_keys
 from ._progress import ProgressBar
 from ._render import FORMATS, quote_id, render
 
@@ -238,29 +238,31 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def read_ids(lines: Iterable[str]) -> list[str]:
     """Ids from lines: the line ending removed, nothing else; blank lines skipped."""
-    ids = []
+    return list(_ids_of(lines))
+
+
+def _ids_of(lines: Iterable[str]) -> Iterator[str]:
     for line in lines:
         vector_id = line.removesuffix("\n").removesuffix("\r")
         if vector_id.strip():
-            ids.append(vector_id)
-    return ids
+            yield vector_id
 
 
-def _ids(args: argparse.Namespace, stdin: TextIO) -> list[str]:
+def _ids(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
+    """Yield the ids of the arguments, then of --ids-file, one at a time."""
     if not args.ids and args.ids_file is None:
         raise InvalidInputError(
             "no ids: give them as arguments or with --ids-file FILE (- for stdin)"
         )
-    ids: list[str] = list(args.ids)
+    yield from args.ids
     if args.ids_file == "-":
-        ids += read_ids(stdin)
+        yield from _ids_of(stdin)
     elif args.ids_file is not None:
         try:
             with open(args.ids_file, encoding="utf-8", newline="") as file:
-                ids += read_ids(file)
+                yield from _ids_of(file)
         except (OSError, UnicodeDecodeError) as error:
             raise InvalidInputError(f"cannot read --ids-file {args.ids_file}: {error}") from None
-    return ids
 
 
 def _credential(env: Mapping[str, str]) -> Credential:
@@ -346,7 +348,9 @@ def _tracked(stream: VectorStream, bar: ProgressBar) -> Iterator[Vector]:
 def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: TextIO) -> int:
     """Check the input, then stream the vectors to stdout; raises VectorizeError."""
     index = check_index_name(args.index)
-    wanted = unique_ids(_ids(args, stdin))  # checked here, so messages count from the first id
+    # Checked and deduplicated here, before anything is sent (messages count from the first
+    # id); one dict of the ids is what the fetch keeps of them.
+    wanted = unique_id_keys(_ids(args, stdin))
     auth = _credential(env)
     group = MAX_IDS_PER_REQUEST * args.max_concurrency
     show = args.progress == "always" or (
@@ -370,7 +374,7 @@ def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: Te
         notice = pacing_notice(len(wanted), pacing)
         if notice is not None:
             print(f"{PROG}: {notice}", file=sys.stderr, flush=True)
-        with client.iter_by_ids(index, wanted) as stream:
+        with client.iter_by_ids(index, wanted, deduplicate=False) as stream:
             try:
                 if not _write(render(_tracked(stream, bar), args.format, args.max_values)):
                     return ExitCode.BROKEN_PIPE
