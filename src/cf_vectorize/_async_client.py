@@ -204,8 +204,10 @@ class AsyncVectorStream(StreamBase):
             self._plan.settle(None, ClientClosedError("the client was closed during the call"))
         for task in done:
             seq = self._tasks.pop(task)
-            if not task.cancelled():
-                self._plan.settle(seq, task.exception() or task.result())
+            # Cancelled by someone else (the loop shutting down): that ends the fetch too.
+            cancelled = asyncio.CancelledError("a chunk's task was cancelled")
+            outcome = cancelled if task.cancelled() else task.exception() or task.result()
+            self._plan.settle(seq, outcome)
 
     async def aclose(self) -> None:
         """Cancel the chunks in flight; nothing more is sent."""
