@@ -57,7 +57,9 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         self._loop: asyncio.AbstractEventLoop | None = None  # the one it runs in, once known
         self._stream_type = AsyncVectorStream
         self._owns_http = http_client is None
-        self._http = self._http_client(http_client, httpx.AsyncClient, transport)
+        self._http = self._http_client(
+            http_client, httpx.AsyncClient, transport, httpx.AsyncHTTPTransport
+        )
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock)
         self._closing: asyncio.Event | None = None  # made in the loop, by the first wait
@@ -70,7 +72,13 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         typed errors, but as this client does: to the base URL, with the credential, never
         following a redirect.
         """
-        return async_api_client(self.base_url, self._http, self._owns_http, self._http_settings())
+        return async_api_client(
+            self.base_url,
+            self._http,
+            self._owns_http,
+            self._http_settings(),
+            self._request_extensions,
+        )
 
     async def _collect(self, stream: AsyncVectorStream) -> VectorList:
         async with stream:

@@ -6,7 +6,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from contextlib import suppress
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar
@@ -24,7 +23,7 @@ from ._base import (
     Timeout,
 )
 from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
-from ._deadline import Deadlines, bound_reads
+from ._deadline import calling_thread
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk, Outcome
@@ -46,6 +45,9 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
     Keyword arguments win; the environment fills in CLOUDFLARE_ACCOUNT_ID,
     CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY) and CLOUDFLARE_BASE_URL.
     Batched calls run up to `max_concurrency` chunks at once on daemon threads.
+    The total timeout bounds every socket wait of a `DeadlineTransport` (the one made here
+    when neither `transport` nor `http_client` is passed); another transport keeps its own
+    timeouts, with the total checked as the body arrives.
     `sleep` and `clock` exist for tests (pacing and retry waits use them); by default a
     wait is on an event that closing the call or the client sets, so it ends at once.
     """
@@ -70,13 +72,10 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
         super().__init__(*settings, timeout, max_retries, max_concurrency, pacing)
         self._stream_type = VectorStream
         self._owns_http = http_client is None
-        self._http = self._http_client(http_client, httpx.Client, transport)
-        # On the transport made here the socket reads keep the total deadline themselves;
-        # a client or transport passed in gets the helper thread of _send_by instead.
-        self._deadlines = Deadlines()
-        self._reads_bounded = (
-            http_client is None and transport is None and bound_reads(self._http, self._deadlines)
-        )
+        # The transport made here keeps the deadline _attempt sets on the calling thread.
+        from ._transport import DeadlineTransport  # noqa: PLC0415 (loads httpcore)
+
+        self._http = self._http_client(http_client, httpx.Client, transport, DeadlineTransport)
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock)
         self._closing = threading.Event()  # ends the waits of calls outside any stream
@@ -89,7 +88,13 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
         send at most 20 ids, without retries, pacing or typed errors, but as this client
         does: to the base URL, with the credential, never following a redirect.
         """
-        return sync_api_client(self.base_url, self._http, self._owns_http, self._http_settings())
+        return sync_api_client(
+            self.base_url,
+            self._http,
+            self._owns_http,
+            self._http_settings(),
+            self._request_extensions,
+        )
 
     def _collect(self, stream: VectorStream) -> VectorList:
         with stream:
@@ -143,43 +148,16 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
             raise Cancelled
         return None
 
-    def _send_by(self, request: httpx.Request, deadline: float, total: float) -> httpx.Response:
-        """Send request; return the response once its head is in, or time out at deadline.
-
-        The read timeout restarts with each byte, so a server dripping its head could hold
-        the call as long as it liked: the send runs on a helper thread, let go at the
-        deadline (it closes whatever it receives later; closing the client ends it).
-        """
-        future: Future[httpx.Response] = Future()
-
-        def send() -> None:
-            try:
-                future.set_result(
-                    self._http.send(request, auth=self._auth, stream=True, follow_redirects=False)
-                )
-            except BaseException as error:  # handed to the caller's thread
-                future.set_exception(error)
-
-        threading.Thread(target=send, name="cf-vectorize-send", daemon=True).start()
-        try:
-            return future.result(timeout=max(deadline - time.monotonic(), 0.0))
-        except TimeoutError:
-            future.add_done_callback(_close_late_response)
-            raise APITimeoutError(f"no response head within {total:g} s (total timeout)") from None
-
     def _attempt(self, request: ApiRequest[T], timeout: Timeout) -> T:
         """Send one request and read its whole answer within the total timeout."""
         http_request = self._http.build_request(**request.args, timeout=timeout.for_httpx())
         deadline = time.monotonic() + timeout.total
         try:
             with mapped_errors(timeout.total, deadline, self._is_closed) as exchange:
-                if self._reads_bounded:
-                    self._deadlines.at = deadline
-                    response = self._http.send(
-                        http_request, auth=self._auth, stream=True, follow_redirects=False
-                    )
-                else:
-                    response = self._send_by(http_request, deadline, timeout.total)
+                calling_thread.at = deadline  # kept by DeadlineTransport's every socket wait
+                response = self._http.send(
+                    http_request, auth=self._auth, stream=True, follow_redirects=False
+                )
                 exchange.response = response
                 try:
                     pieces = []  # joined once at the end: one copy of a body of up to ~0.6 MB
@@ -193,7 +171,7 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
                 finally:
                     response.close()
         finally:
-            self._deadlines.at = None
+            calling_thread.at = None
         return request.parse(response.status_code, response.headers, b"".join(pieces))
 
     def close(self) -> None:
@@ -311,9 +289,3 @@ def _work(
         except BaseException as error:  # a bug: handed to the caller's thread, raised there
             outcome = error
         results.put((seq, outcome))
-
-
-def _close_late_response(future: Future[httpx.Response]) -> None:
-    """Close a response that arrived after its caller gave up on it."""
-    if future.exception() is None:
-        future.result().close()
