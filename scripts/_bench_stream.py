@@ -29,11 +29,11 @@ SIZES = (30_000, 100_000)
 FLAT = 1.2  # the larger fetch may take at most this times the smaller's peak memory
 CEILING = 250 * 2**20  # bytes
 
-STREAM = "5. streaming, ids x 768 dims: peak RSS"
+STREAM = "6. streaming, ids x 768 dims: peak RSS"
 ITER_SYNC = "iter_by_ids (sync)"
 ITER_UNIQUE = "iter_by_ids (sync, deduplicate=False)"
 ITER_ASYNC = "iter_by_ids (async)"
-FIRST = "5a. iter_by_ids: first vector, share of the whole fetch"
+FIRST = "6a. iter_by_ids: first vector, share of the whole fetch"
 
 PEAK = """
 status = open("/proc/self/status").read()
