@@ -16,10 +16,12 @@ from ._auth import Credential
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, ClientBase, StreamBase, Timeout
 from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
+from ._listing import DEFAULT_PAGE_SIZE, AsyncIdListing, Listing, Page, aiterate
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk
 from ._results import VectorList
 from ._retry import DEFAULT_MAX_RETRIES
+from ._validation import check_index_name
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
@@ -83,6 +85,32 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
     async def _collect(self, stream: AsyncVectorStream) -> VectorList:
         async with stream:
             return VectorList([vector async for vector in stream], stream.missing_ids)
+
+    def list_ids(
+        self,
+        index_name: str,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> AsyncIdListing:
+        """Return an async iterator over the id of every vector in the index (`async for`).
+
+        As `Vectorize.list_ids`: pages of `page_size` ids from one snapshot, fetched as the
+        iterator is read, with this client's retries and pacing; a refused cursor starts a
+        fresh listing without yielding an id twice. Not awaited itself: arguments are
+        checked at the call, before anything is sent.
+        """
+        self._check_open()
+        index_name = check_index_name(index_name)
+        listing = Listing(page_size)
+        self._call_settings(max_retries, timeout)  # checked now, not at the first page
+
+        async def fetch(count: int, cursor: str | None) -> Page:
+            request = self._list_request(index_name, count, cursor)
+            return await self._request_once(request, max_retries, timeout)
+
+        return AsyncIdListing(listing, aiterate(listing, fetch))
 
     async def _request_once(
         self, request: ApiRequest[T], max_retries: int | None, timeout: float | Timeout | None

@@ -14,6 +14,7 @@ from ._auth import BoundCredential, Credential
 from ._calls import ApiRequest, CallSettings
 from ._config import hide_userinfo, resolve
 from ._errors import ClientClosedError, ConfigurationError, InvalidInputError
+from ._listing import Page, page_from
 from ._pacing import Pacing
 from ._plan import END, Chunk, Plan
 from ._proxy import direct_only, environment_proxy
@@ -294,6 +295,18 @@ class ClientBase(Generic[StreamT, ListT]):
         if self._request_extensions:
             kwargs["extensions"] = self._request_extensions
         return ApiRequest(f"get_by_ids {index_name} ({len(ids)} ids)", kwargs, vectors_from)
+
+    def _list_request(self, index_name: str, count: int, cursor: str | None) -> ApiRequest[Page]:
+        """Return the List Vectors request of one page, built by the generated code."""
+        from cf_vectorize_api.api.vectorize import vectorize_list_vectors  # noqa: PLC0415
+        from cf_vectorize_api.types import UNSET  # noqa: PLC0415
+
+        kwargs = vectorize_list_vectors._get_kwargs(
+            self.account_id, index_name, count=count, cursor=UNSET if cursor is None else cursor
+        )
+        kwargs["url"] = self.base_url + kwargs["url"]
+        page = "a next page" if cursor is not None else "the first page"
+        return ApiRequest(f"list-vectors {index_name} ({page} of {count})", kwargs, page_from)
 
     def _check_open(self) -> None:
         if self._closed:

@@ -25,10 +25,12 @@ from ._base import (
 from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
 from ._deadline import calling_thread
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
+from ._listing import DEFAULT_PAGE_SIZE, IdListing, Listing, Page, iterate
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk, Outcome
 from ._results import VectorList
 from ._retry import DEFAULT_MAX_RETRIES
+from ._validation import check_index_name
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
@@ -95,6 +97,39 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
             self._http_settings(),
             self._request_extensions,
         )
+
+    def list_ids(
+        self,
+        index_name: str,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> IdListing:
+        """Return an iterator over the id of every vector in the index, page by page.
+
+        List Vectors pages hold `page_size` ids (1 to 1000; 1000 takes the fewest requests)
+        from the snapshot taken by the first page: vectors inserted later do not appear,
+        vectors deleted later still do. Pages are fetched as the iterator is read, with this
+        client's retries, pacing (the same budget as get_by_ids) and typed errors;
+        `max_retries` and `timeout` override the client's for this call. A cursor that
+        expires or is refused on the way starts a fresh listing, as Cloudflare's docs say,
+        skipping the ids already yielded, so no id comes twice: by their order when the ids
+        come sorted, else by checking that the fresh listing begins with the same ids (a
+        ListingResumeError when it does not). The iterator's `total_count`, `ids_done`
+        and `restarts` tell how far it got; `close()` stops it. Arguments are checked
+        before anything is sent.
+        """
+        self._check_open()
+        index_name = check_index_name(index_name)
+        listing = Listing(page_size)
+        self._call_settings(max_retries, timeout)  # checked now, not at the first page
+
+        def fetch(count: int, cursor: str | None) -> Page:
+            request = self._list_request(index_name, count, cursor)
+            return self._request_once(request, max_retries, timeout)
+
+        return IdListing(listing, iterate(listing, fetch))
 
     def _collect(self, stream: VectorStream) -> VectorList:
         with stream:

@@ -38,7 +38,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from ._errors import (
     INDEX_NOT_FOUND_CODE,
@@ -347,3 +347,86 @@ async def aiterate(listing: Listing, fetch: AsyncFetchPage) -> AsyncIterator[str
             continue
         for vector_id in listing.take(page):
             yield vector_id
+
+
+class IdListing:
+    """The ids `Vectorize.list_ids` yields: an iterator that also tells how far it got.
+
+    `total_count` is Cloudflare's `totalCount` of the last page read (None before the
+    first), `ids_done` the ids yielded so far, `restarts` the fresh listings started after
+    a refused cursor. Closing it (or leaving its `with` block) stops the listing.
+    """
+
+    def __init__(self, listing: Listing, ids: Iterator[str]) -> None:
+        self._listing = listing
+        self._ids = ids
+
+    @property
+    def total_count(self) -> int | None:
+        """The index's vector count as the last page gave it, or None before the first."""
+        return self._listing.total_count
+
+    @property
+    def ids_done(self) -> int:
+        """How many ids have been yielded so far."""
+        return self._listing.yielded
+
+    @property
+    def restarts(self) -> int:
+        """How many fresh listings were started after a refused cursor."""
+        return self._listing.restarts
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._ids)
+
+    def close(self) -> None:
+        """Stop the listing: nothing more is sent."""
+        close = getattr(self._ids, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(ids_done={self.ids_done}, total_count={self.total_count}, "
+            f"restarts={self.restarts})"
+        )
+
+
+class AsyncIdListing:
+    """The ids `AsyncVectorize.list_ids` yields, for `async for`; as `IdListing`."""
+
+    def __init__(self, listing: Listing, ids: AsyncIterator[str]) -> None:
+        self._listing = listing
+        self._ids = ids
+
+    total_count = IdListing.total_count
+    ids_done = IdListing.ids_done
+    restarts = IdListing.restarts
+    __repr__ = IdListing.__repr__
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> str:
+        return await anext(self._ids)
+
+    async def aclose(self) -> None:
+        """Stop the listing: nothing more is sent."""
+        aclose = getattr(self._ids, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
