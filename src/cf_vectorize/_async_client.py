@@ -16,7 +16,6 @@ from ._auth import Credential
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, ClientBase, StreamBase, Timeout
 from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
-from ._listing import DEFAULT_PAGE_SIZE, AsyncIdListing, Listing, Page, aiterate
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk
 from ._results import VectorList
@@ -26,6 +25,8 @@ from ._validation import check_index_name
 if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
+
+    from ._listing import AsyncIdListing, Page
 
 T = TypeVar("T")
 
@@ -90,7 +91,7 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         self,
         index_name: str,
         *,
-        page_size: int = DEFAULT_PAGE_SIZE,
+        page_size: int = 1000,  # the page limit: the fewest requests
         max_retries: int | None = None,
         timeout: float | Timeout | None = None,
     ) -> AsyncIdListing:
@@ -101,6 +102,9 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         fresh listing without yielding an id twice. Not awaited itself: arguments are
         checked at the call, before anything is sent.
         """
+        # Loaded by the first listing, so that `import cf_vectorize` stays cheap.
+        from ._listing import AsyncIdListing, Listing, aiterate  # noqa: PLC0415
+
         self._check_open()
         index_name = check_index_name(index_name)
         listing = Listing(page_size)

@@ -14,7 +14,6 @@ from ._auth import BoundCredential, Credential
 from ._calls import ApiRequest, CallSettings
 from ._config import hide_userinfo, resolve
 from ._errors import ClientClosedError, ConfigurationError, InvalidInputError
-from ._listing import Page, page_from
 from ._pacing import Pacing
 from ._plan import END, Chunk, Plan
 from ._proxy import direct_only, environment_proxy
@@ -25,6 +24,8 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
     from cf_vectorize_api.models import Vector
+
+    from ._listing import Page
 
 # Chunks in flight at once in a batched call. Eight keeps a bulk fetch fast at the usual
 # 50-150 ms round trip while staying well under Cloudflare's 200 requests/s per IP.
@@ -300,6 +301,8 @@ class ClientBase(Generic[StreamT, ListT]):
         """Return the List Vectors request of one page, built by the generated code."""
         from cf_vectorize_api.api.vectorize import vectorize_list_vectors  # noqa: PLC0415
         from cf_vectorize_api.types import UNSET  # noqa: PLC0415
+
+        from ._listing import page_from  # noqa: PLC0415 - loaded by the first listing
 
         kwargs = vectorize_list_vectors._get_kwargs(
             self.account_id, index_name, count=count, cursor=UNSET if cursor is None else cursor

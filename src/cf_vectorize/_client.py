@@ -25,7 +25,6 @@ from ._base import (
 from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
 from ._deadline import calling_thread
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
-from ._listing import DEFAULT_PAGE_SIZE, IdListing, Listing, Page, iterate
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk, Outcome
 from ._results import VectorList
@@ -35,6 +34,8 @@ from ._validation import check_index_name
 if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
+
+    from ._listing import IdListing, Page
 
 T = TypeVar("T")
 RESULT_POLL = 0.25  # seconds between looks for an interrupt while chunks are in flight
@@ -102,7 +103,7 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
         self,
         index_name: str,
         *,
-        page_size: int = DEFAULT_PAGE_SIZE,
+        page_size: int = 1000,  # the page limit: the fewest requests
         max_retries: int | None = None,
         timeout: float | Timeout | None = None,
     ) -> IdListing:
@@ -120,6 +121,9 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
         and `restarts` tell how far it got; `close()` stops it. Arguments are checked
         before anything is sent.
         """
+        # Loaded by the first listing, so that `import cf_vectorize` stays cheap.
+        from ._listing import IdListing, Listing, iterate  # noqa: PLC0415
+
         self._check_open()
         index_name = check_index_name(index_name)
         listing = Listing(page_size)
