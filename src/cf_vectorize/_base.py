@@ -304,10 +304,12 @@ class ClientBase(Generic[StreamT, ListT]):
 
         from ._listing import page_from  # noqa: PLC0415 - loaded by the first listing
 
-        kwargs = vectorize_list_vectors._get_kwargs(
+        kwargs = vectorize_list_vectors.request_kwargs(
             self.account_id, index_name, count=count, cursor=UNSET if cursor is None else cursor
         )
         kwargs["url"] = self.base_url + kwargs["url"]
+        if self._request_extensions:
+            kwargs["extensions"] = self._request_extensions
         page = "a next page" if cursor is not None else "the first page"
         return ApiRequest(f"list-vectors {index_name} ({page} of {count})", kwargs, page_from)
 
