@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ._auth import ApiToken, GlobalApiKey
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, Timeout
+from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import Vectorize
 from ._errors import (
     APIConnectionError,
@@ -27,6 +28,7 @@ from ._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
     VectorizeError,
 )
@@ -60,6 +62,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_PACING",
     "DEFAULT_TIMEOUT",
@@ -83,6 +86,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "ResponseTooLargeError",
     "Timeout",
     "UnprocessableEntityError",
     "Vector",

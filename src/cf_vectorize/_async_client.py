@@ -18,9 +18,10 @@ from ._base import (
     Timeout,
     mark_unfetched,
 )
+from ._body import DEFAULT_MAX_RESPONSE_BYTES, aread_body
 from ._errors import APIConnectionError, APIError, APITimeoutError
 from ._pacing import DEFAULT_PACING, AsyncPacer, Pacing
-from ._response import undecodable, vectors_from
+from ._response import vectors_from
 from ._results import VectorList, chunks, in_order
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._validation import check_index_name, unique_ids
@@ -50,6 +51,7 @@ class AsyncVectorize(ClientBase):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -62,6 +64,7 @@ class AsyncVectorize(ClientBase):
             max_concurrency=max_concurrency,
             pacing=pacing,
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(transport=transport, **self._http_settings())
@@ -155,7 +158,7 @@ class AsyncVectorize(ClientBase):
             async with asyncio.timeout(self._timeout.total):
                 response = await self._http.send(request, auth=self._settings.auth, stream=True)
                 try:
-                    content = await response.aread()
+                    content = await aread_body(response, self._max_response_bytes)
                 finally:
                     await response.aclose()
         except TimeoutError as error:
@@ -166,9 +169,7 @@ class AsyncVectorize(ClientBase):
             raise APITimeoutError(f"request timed out: {error}") from error
         except httpx.TransportError as error:
             raise APIConnectionError(f"connection failed: {error}") from error
-        except httpx.DecodingError as error:
-            raise undecodable(response, error) from error
-        return vectors_from(response.status_code, response.headers, content)
+        return vectors_from(response.status_code, response.headers, content, ids)
 
     async def aclose(self) -> None:
         """Close the connection pool, unless it was passed in."""

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from ._auth import Credential
+from ._body import ACCEPT_ENCODING
 from ._config import resolve
 from ._errors import APIError, InvalidInputError
 from ._pacing import Pacing
@@ -77,6 +78,7 @@ class ClientBase:
         max_concurrency: int,
         pacing: Pacing,
         allow_insecure_http: bool,
+        max_response_bytes: int,
     ) -> None:
         self._settings = resolve(
             account_id=account_id,
@@ -88,6 +90,8 @@ class ClientBase:
         self._retry = RetryPolicy(max_retries=check_count(max_retries, "max_retries", 0))
         self._max_concurrency = check_count(max_concurrency, "max_concurrency", 1)
         self._pacing = pacing
+        # The most bytes one response body may take, as sent and as decoded.
+        self._max_response_bytes = check_count(max_response_bytes, "max_response_bytes", 1)
 
     @property
     def account_id(self) -> str:
@@ -132,6 +136,8 @@ class ClientBase:
             self.account_id, index_name, body=GetVectorsByIdRequest(ids=ids)
         )
         kwargs["url"] = self.base_url + kwargs["url"]
+        # Only encodings the body reader inflates under the cap, whatever httpx could decode.
+        kwargs["headers"]["Accept-Encoding"] = ACCEPT_ENCODING
         return kwargs
 
     @staticmethod

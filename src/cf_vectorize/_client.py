@@ -19,10 +19,11 @@ from ._base import (
     Timeout,
     mark_unfetched,
 )
+from ._body import DEFAULT_MAX_RESPONSE_BYTES, read_body
 from ._deadline import Deadlines, bound_reads
 from ._errors import APIConnectionError, APIError, APITimeoutError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
-from ._response import undecodable, vectors_from
+from ._response import vectors_from
 from ._results import VectorList, chunks, in_order
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._validation import check_index_name, unique_ids
@@ -54,6 +55,7 @@ class Vectorize(ClientBase):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -66,6 +68,7 @@ class Vectorize(ClientBase):
             max_concurrency=max_concurrency,
             pacing=pacing,
             allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport, **self._http_settings())
@@ -213,15 +216,15 @@ class Vectorize(ClientBase):
                 response = self._http.send(request, auth=self._settings.auth, stream=True)
             else:
                 response = self._send_by(request, deadline)
+
+            def past_deadline() -> None:  # a drip of bytes resets the read timeout each time
+                if time.monotonic() > deadline:
+                    raise APITimeoutError(
+                        f"no complete answer within {self._timeout.total:g} s (total timeout)"
+                    )
+
             try:
-                pieces = []  # joined once at the end: one copy of a body of up to ~0.6 MB
-                for piece in response.iter_bytes():
-                    pieces.append(piece)
-                    # A server that drips bytes resets the read timeout with each byte.
-                    if time.monotonic() > deadline:
-                        raise APITimeoutError(
-                            f"no complete answer within {self._timeout.total:g} s (total timeout)"
-                        )
+                content = read_body(response, self._max_response_bytes, past_deadline)
             finally:
                 response.close()
         except httpx.TimeoutException as error:
@@ -232,11 +235,9 @@ class Vectorize(ClientBase):
             raise APITimeoutError(f"request timed out: {error}") from error
         except httpx.TransportError as error:
             raise APIConnectionError(f"connection failed: {error}") from error
-        except httpx.DecodingError as error:
-            raise undecodable(response, error) from error
         finally:
             self._deadlines.at = None
-        return vectors_from(response.status_code, response.headers, b"".join(pieces))
+        return vectors_from(response.status_code, response.headers, content, ids)
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in) and the thread pool."""
