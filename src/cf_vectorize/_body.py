@@ -46,11 +46,15 @@ class BodyReader:
         self._pieces: list[bytes] = []
         self._size = 0  # decoded bytes so far
         self._received = 0  # raw bytes so far
-        codings = [] if decoded else [
-            token.strip().lower()
-            for token in response.headers.get("content-encoding", "").split(",")
-            if token.strip().lower() not in ("", "identity")
-        ]
+        codings = (
+            []
+            if decoded
+            else [
+                token.strip().lower()
+                for token in response.headers.get("content-encoding", "").split(",")
+                if token.strip().lower() not in ("", "identity")
+            ]
+        )
         if len(codings) > 1 or (codings and codings[0] not in (*_WBITS, "deflate")):
             raise self._invalid(
                 f"is encoded in a way the client does not accept (it accepts {ACCEPT_ENCODING})"
@@ -111,9 +115,7 @@ class BodyReader:
                 # One byte more than the cap allows: getting it means the cap is passed.
                 piece = inflater.decompress(raw, self._limit - self._size + 1)
             except zlib.error as error:
-                raise self._invalid(
-                    f"does not decode as that encoding: {error}"
-                ) from None
+                raise self._invalid(f"does not decode as that encoding: {error}") from None
             self._keep(piece)
             raw = inflater.unconsumed_tail or inflater.unused_data
 
@@ -136,8 +138,9 @@ class BodyReader:
     def _too_large(self, how: str) -> ResponseTooLargeError:
         return ResponseTooLargeError(
             f"HTTP {self._response.status_code} with a body larger than the cap of "
-            f"{describe_size(self._limit)} (it {how}); no honest answer comes near it: "
-            "to accept one anyway, pass a larger max_response_bytes= to the client",
+            f"{describe_size(self._limit)} (it {how}); the largest honest answer is about 2 MB. "
+            f"To accept it anyway, pass Vectorize / AsyncVectorize a max_response_bytes= "
+            f"above {self._limit}",
             status_code=self._response.status_code,
             cf_ray=self._response.headers.get("cf-ray"),
             limit=self._limit,
