@@ -16,6 +16,7 @@ import pytest
 
 from cf_vectorize import (
     DEFAULT_MAX_RESPONSE_BYTES,
+    APIConnectionError,
     APIResponseValidationError,
     ApiToken,
     InvalidInputError,
@@ -231,3 +232,13 @@ def test_an_error_status_past_the_cap_is_refused_too(runner: Runner) -> None:
 def test_the_cap_must_be_a_positive_int(value: object) -> None:
     with pytest.raises(InvalidInputError, match="max_response_bytes"):
         Vectorize(account_id=ACCOUNT, auth=ApiToken(TOKEN), max_response_bytes=value)  # type: ignore[arg-type]
+
+
+def test_a_transport_that_fails_to_decode_is_a_connection_error(runner: Runner) -> None:
+    """httpx decodes an in-memory response as it is made: in the transport, before any reply."""
+
+    def answer(request: httpx.Request, ids: list[str]) -> httpx.Response:
+        return httpx.Response(200, content=b"not gzip", headers={"content-encoding": "gzip"})
+
+    with pytest.raises(APIConnectionError, match="did not decode"):
+        runner.get(Server([answer]), "my-index", ["a"], max_retries=0)

@@ -169,6 +169,8 @@ class AsyncVectorize(ClientBase):
             raise APITimeoutError(f"request timed out: {error}") from error
         except httpx.TransportError as error:
             raise APIConnectionError(f"connection failed: {error}") from error
+        except httpx.DecodingError as error:  # from a transport that decodes what it receives
+            raise APIConnectionError(f"the response did not decode: {error}") from error
         return vectors_from(response.status_code, response.headers, content, ids)
 
     async def aclose(self) -> None:

@@ -235,6 +235,8 @@ class Vectorize(ClientBase):
             raise APITimeoutError(f"request timed out: {error}") from error
         except httpx.TransportError as error:
             raise APIConnectionError(f"connection failed: {error}") from error
+        except httpx.DecodingError as error:  # from a transport that decodes what it receives
+            raise APIConnectionError(f"the response did not decode: {error}") from error
         finally:
             self._deadlines.at = None
         return vectors_from(response.status_code, response.headers, content, ids)
