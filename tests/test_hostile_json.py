@@ -143,3 +143,15 @@ def test_a_huge_integer_among_values_through_both_clients(runner: Runner) -> Non
     server = Server([lambda request, ids: httpx.Response(200, content=content, headers=JSON)])
     with pytest.raises(APIResponseValidationError, match="too large for a float"):
         runner.get(server, "my-index", ["a"])
+
+
+@pytest.mark.usefixtures("decoder")
+def test_a_message_names_a_hostile_id_briefly() -> None:
+    """A megabyte id, or an id that is a deep structure, is not copied into the message."""
+    long_id = b'"' + b"x" * 1_000_000 + b'"'
+    body = ENVELOPE % (b'{"id": %s, "values": [NaN]}' % long_id)
+    message = refused(body)
+    assert len(message) < 1_000 and "'xxxx" in message and "…" in message
+    deep_id = b"[" * 500 + b"]" * 500
+    message = refused(ENVELOPE % (b'{"id": %s, "values": [1]}' % deep_id))
+    assert "with a list for id nests deeper" in message

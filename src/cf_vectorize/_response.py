@@ -162,11 +162,18 @@ def _parse_success(data: Any) -> list[Vector]:  # noqa: ANN401
         if not isinstance(vector.id, str):
             raise TypeError(f"a vector id is {type(vector.id).__name__}, not a string")
         if not isinstance(vector.values, list):
-            raise TypeError(f"values of vector {vector.id!r} is not a list")
+            raise TypeError(f"values of vector {_shown(vector.id)} is not a list")
         _check_values(vector.id, vector.values)
         if not isinstance(vector.namespace, str | None | Unset):
-            raise TypeError(f"namespace of vector {vector.id!r} is not a string")
+            raise TypeError(f"namespace of vector {_shown(vector.id)} is not a string")
     return parsed.result
+
+
+def _shown(vector_id: object) -> str:
+    """Name a vector in a message: its id quoted and cut short, or the JSON type it has."""
+    if not isinstance(vector_id, str):
+        return f"with a {type(vector_id).__name__} for id"
+    return repr(vector_id[:64]) + ("…" if len(vector_id) > 64 else "")
 
 
 def _check_values(vector_id: str, values: list[Any]) -> None:
@@ -176,11 +183,11 @@ def _check_values(vector_id: str, values: list[Any]) -> None:
     try:
         total = sum(values, 0.0)
     except OverflowError:
-        raise ValueError(f"a value of vector {vector_id!r} is too large for a float") from None
+        raise ValueError(f"vector {_shown(vector_id)} has a value too large for a float") from None
     if not math.isfinite(total):
         bad = next((value for value in values if not math.isfinite(value)), None)
         if bad is not None:
-            raise ValueError(f"values of vector {vector_id!r} hold {bad!r}, not a finite number")
+            raise ValueError(f"vector {_shown(vector_id)} has {bad!r} among values")
 
 
 def _check_fields(record: dict[str, Any]) -> None:
@@ -191,10 +198,12 @@ def _check_fields(record: dict[str, Any]) -> None:
     while stack:
         for child in stack[-1]:
             if isinstance(child, float) and not math.isfinite(child):
-                raise ValueError(f"vector {vector_id!r} holds {child!r}, not a finite number")
+                raise ValueError(f"vector {_shown(vector_id)} holds {child!r}, not a finite number")
             if isinstance(child, dict | list):
                 if len(stack) > MAX_NESTING:
-                    raise ValueError(f"vector {vector_id!r} nests deeper than {MAX_NESTING} levels")
+                    raise ValueError(
+                        f"vector {_shown(vector_id)} nests deeper than {MAX_NESTING} levels"
+                    )
                 stack.append(iter(child.values() if isinstance(child, dict) else child))
                 break
         else:
@@ -209,7 +218,7 @@ def _check_ids(vectors: list[Vector], asked: Sequence[str]) -> None:
     seen: set[str] = set()
     for vector in vectors:
         if vector.id not in wanted:
-            raise ValueError(f"vector {vector.id!r} was not asked for")
+            raise ValueError(f"vector {_shown(vector.id)} was not asked for")
         if vector.id in seen:
-            raise ValueError(f"vector {vector.id!r} comes twice")
+            raise ValueError(f"vector {_shown(vector.id)} comes twice")
         seen.add(vector.id)
