@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
 
+from ._config import hide_userinfo
 from ._errors import (
     APIResponseValidationError,
     APIStatusError,
@@ -81,7 +82,9 @@ def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -
         detail = describe_items(errors)
     except Exception:  # any body at all: the status alone still gives the class
         errors = []
-    if not errors:
+    if not errors and 300 <= status_code < 400:
+        detail = _redirect_detail(headers)
+    elif not errors:
         media_type = headers.get("content-type", "no content type")
         detail = f"body is not Cloudflare's JSON envelope ({media_type}): {_snippet(content)!r}"
     ray = f" (cf-ray {cf_ray})" if cf_ray else ""
@@ -92,6 +95,14 @@ def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -
         errors=errors,
         cf_ray=cf_ray,
         retry_after=parse_retry_after(headers),
+    )
+
+
+def _redirect_detail(headers: Mapping[str, str]) -> str:
+    location = hide_userinfo(headers.get("location", "nowhere"))[:SNIPPET_LENGTH]
+    return (
+        f"a redirect to {location!r}, not followed: the credential goes only to the base "
+        "URL's host (if the API has moved, make the new address the base URL)"
     )
 
 
