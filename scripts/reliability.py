@@ -108,7 +108,7 @@ def load_table(clients: int = 32, requests: int = 200) -> tuple[list[str], int]:
 
 
 def main() -> int:
-    """Print the three tables; return 1 when anything does not hold."""
+    """Print the tables; return 1 when anything does not hold."""
     start = time.perf_counter()
     total = 0
     for title, make in (
