@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from typing import Protocol
 
 import httpx
 
@@ -24,6 +25,18 @@ DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 # sent as Accept-Encoding so that an honest server uses no other.
 ACCEPT_ENCODING = "gzip, deflate"
 _WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16}
+
+
+class _Inflater(Protocol):
+    """What is used of a zlib decompress object (its class is private to zlib)."""
+
+    @property
+    def eof(self) -> bool: ...
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+    @property
+    def unused_data(self) -> bytes: ...
+    def decompress(self, data: bytes, max_length: int = ..., /) -> bytes: ...
 
 
 def describe_size(size: int) -> str:
@@ -60,7 +73,7 @@ class BodyReader:
                 f"is encoded in a way the client does not accept (it accepts {ACCEPT_ENCODING})"
             )
         self._coding = codings[0] if codings else None
-        self._inflater: zlib._Decompress | None = None
+        self._inflater: _Inflater | None = None
         self._head = b""  # a deflate body's first bytes, until its format is known
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
