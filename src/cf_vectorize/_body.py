@@ -19,7 +19,8 @@ from ._errors import APIResponseValidationError, ResponseTooLargeError
 
 # A cap far above the largest honest answer (20 vectors of 1,536 values and 10 KiB of
 # metadata: about 2 MB of JSON even with every character escaped) and low enough that
-# 8 chunks in flight at once stay within a few hundred MB.
+# reading 8 chunks in flight at once stays within a few hundred MB. (Parsing what the cap
+# lets through costs more: up to ~30 times the body for the most wasteful JSON.)
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 # The encodings we can inflate under the cap (br and zstd decoders give no such bound);
 # sent as Accept-Encoding so that an honest server uses no other.
