@@ -200,6 +200,17 @@ def drip(interval: float = 0.2, head_first: bool = False) -> Behaviour:
     return behaviour
 
 
+def slow(seconds: float) -> Behaviour:
+    """Answer as `found` does, after seconds (or at once when the server stops)."""
+
+    def behaviour(exchange: Exchange) -> bool:
+        if exchange.stopped.wait(seconds):
+            return False
+        return found(exchange)
+
+    return behaviour
+
+
 def stream_zeros(exchange: Exchange, total: int, chunked: bool = False) -> bool:
     """Send total zero bytes of body (as chunks when chunked) until the client goes."""
     block = bytes(64 * 1024)

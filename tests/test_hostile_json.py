@@ -155,3 +155,13 @@ def test_a_message_names_a_hostile_id_briefly() -> None:
     deep_id = b"[" * 500 + b"]" * 500
     message = refused(ENVELOPE % (b'{"id": %s, "values": [1]}' % deep_id))
     assert "with a list for id nests deeper" in message
+
+
+def test_an_id_asked_twice_may_come_twice_but_not_three_times() -> None:
+    """With deduplicate=False a caller may send an id twice; the answer may then hold it twice."""
+    twice = ENVELOPE % b'{"id": "a", "values": [1]}, {"id": "a", "values": [1]}'
+    assert len(_response.vectors_from(200, JSON, twice, ["a", "a"])) == 2
+    with pytest.raises(APIResponseValidationError, match="comes twice"):
+        _response.vectors_from(200, JSON, twice, ["a", "b"])
+    with pytest.raises(APIResponseValidationError, match="2 vectors for 1 id"):
+        _response.vectors_from(200, JSON, twice, ["a"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -221,14 +222,13 @@ def _check_fields(record: dict[str, Any]) -> None:
 
 
 def _check_ids(vectors: list[Vector], asked: Sequence[str]) -> None:
-    """Raise unless the vectors are distinct and each was asked for."""
-    wanted = set(asked)
-    if len(vectors) > len(wanted):
-        raise ValueError(f"{len(vectors)} vectors for {len(wanted)} id(s) asked")
-    seen: set[str] = set()
+    """Raise unless each vector was asked for, and comes no more often than it was asked."""
+    if len(vectors) > len(asked):
+        raise ValueError(f"{len(vectors)} vectors for {len(asked)} id(s) asked")
+    left = Counter(asked)
     for vector in vectors:
-        if vector.id not in wanted:
+        if vector.id not in left:
             raise ValueError(f"vector {_shown(vector.id)} was not asked for")
-        if vector.id in seen:
+        if not left[vector.id]:
             raise ValueError(f"vector {_shown(vector.id)} comes twice")
-        seen.add(vector.id)
+        left[vector.id] -= 1
