@@ -167,6 +167,7 @@ def test_error_statuses_are_typed(status: int, code: int, cls: type[APIError]) -
         (JSON, body(page_result(isTruncated="false")), "isTruncated is 'false'"),
         (JSON, body(page_result(vectors=[{"id": 5}])), "a listed id is 5"),
         (JSON, body(page_result(vectors=[{"id": ""}])), "a listed id is ''"),
+        (JSON, body(page_result(vectors=[{"id": "a"}, {"id": "a"}])), "an id comes twice"),
         (JSON, body(page_result(vectors=[{"values": [1]}])), "KeyError"),
         (JSON, body(page_result(vectors={"id": "a"})), "not a List Vectors page"),
         (JSON, body(page_result(nextCursor=5)), "nextCursor is 5"),
@@ -549,7 +550,7 @@ json_values = st.recursive(
     ),
     max_leaves=8,
 )
-listed_ids = st.lists(st.text(min_size=1, max_size=64), max_size=5)
+listed_ids = st.lists(st.text(min_size=1, max_size=64), max_size=5, unique=True)
 
 
 @st.composite

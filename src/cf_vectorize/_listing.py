@@ -154,6 +154,8 @@ def _checked(result: ListVectorsResult) -> Page:
     for vector_id in ids:
         if not isinstance(vector_id, str) or not vector_id:
             raise TypeError(f"a listed id is {vector_id!r}, not a non-empty string")
+    if len(set(ids)) != len(ids):
+        raise ValueError("an id comes twice in one page")
     cursor = result.next_cursor
     if cursor is not None and not isinstance(cursor, str):
         raise TypeError(f"nextCursor is {cursor!r}, not a string or null")
