@@ -109,6 +109,7 @@ class ResponseTooLargeError(APIResponseValidationError):
         super().__init__(message, status_code=status_code, cf_ray=cf_ray)
         self.limit = limit
 
+
 class ListingResumeError(APIError):
     """A listing's cursor was refused, and a fresh listing cannot continue it exactly.
 
