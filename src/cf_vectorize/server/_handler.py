@@ -303,7 +303,9 @@ class Handler(BaseHTTPRequestHandler):
         index = config.store.get(index_name)
         if index is None:
             return _responses.index_not_found(index_name)
-        request = Request(self.command, path, query, account, index_name, self.headers, body)
+        request = Request(
+            self.command, path, query, account, index_name, self.headers, body, config
+        )
         return route.answer(index, request)
 
     def _unread_body(self, answer: Answer) -> Answer:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ._auth import Headers
 from ._index import Index
 from ._responses import Answer
+
+if TYPE_CHECKING:
+    from ._handler import Config
 
 __all__ = ["Request", "Route"]
 
@@ -28,6 +32,7 @@ class Request:
     index_name: str
     headers: Headers = field(repr=False)
     body: bytes = field(repr=False)
+    config: Config = field(repr=False)  # the server's, for a route that keeps state there
 
 
 @dataclass(frozen=True)
