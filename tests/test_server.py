@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -508,3 +509,21 @@ def test_stop_releases_the_port() -> None:
     server.stop()
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_stop_closes_open_connections_at_once() -> None:
+    """A keep-alive connection left open by a test must not outlive its stand-in."""
+    server = StandInServer(credentials=Credentials(token=TOKEN), timeout=60)
+    server.start()
+    before = {t for t in threading.enumerate() if t.name.startswith("Thread-")}
+    idle = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+        assert client.post(_url(), json={"ids": ["doc-001"]}, headers=BEARER).status_code == 200
+        server.stop()  # the client's pooled connection and the idle one are both open
+        with idle:
+            assert idle.recv(1024) == b""  # closed, not left to the 60 s timeout
+    for _ in range(100):
+        if not {t for t in threading.enumerate() if t.name.startswith("Thread-")} - before:
+            break
+        time.sleep(0.02)
+    assert not {t for t in threading.enumerate() if t.name.startswith("Thread-")} - before

@@ -176,17 +176,14 @@ class StandInServer:
         if self._thread is not None:
             raise RuntimeError("the stand-in is already started")
         self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"cf-vectorize-stand-in:{self.port}",
-            daemon=True,
+            target=self._server.serve, name=f"cf-vectorize-stand-in:{self.port}", daemon=True
         )
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop serving and release the port; idle connections are dropped."""
+        """Stop serving and release the port; open connections are closed."""
         if self._thread is not None:
-            self._server.shutdown()
+            self._server.stop()
             self._thread.join()
             self._thread = None
         self._server.server_close()

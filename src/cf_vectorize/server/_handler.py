@@ -8,10 +8,12 @@ per method.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
 import secrets
+import selectors
 import socket
 import threading
 import time
@@ -74,7 +76,39 @@ class HTTPServer(ThreadingHTTPServer):
         # One thread per connection: the cap keeps many slow or idle clients from
         # growing the server without bound. Past it, new connections get a 503 at once.
         self._slots = threading.BoundedSemaphore(config.max_connections)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        self._stopping = threading.Event()
+        # Written to by stop(): wakes the accept loop at once instead of at its next poll.
+        self._wake_reader, self._wake_writer = socket.socketpair()
         super().__init__(address, Handler)
+
+    def serve(self) -> None:
+        """Accept connections until :meth:`stop` (``serve_forever`` polls; this is woken)."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self.socket and not self._stopping.is_set():
+                        self.handle_request()
+
+    def stop(self) -> None:
+        """Stop accepting, and end every open connection (its thread then ends too)."""
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(b"x")
+        with self._open_lock:
+            open_now = list(self._open)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def server_close(self) -> None:
+        """Release the port and the wake-up pair."""
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
     def process_request(self, request: Any, client_address: Any) -> None:  # noqa: ANN401
         """Serve the connection on a thread of its own, or refuse it when all slots are taken."""
@@ -85,6 +119,8 @@ class HTTPServer(ThreadingHTTPServer):
             _refuse(request)
             self.shutdown_request(request)
             return
+        with self._open_lock:
+            self._open.add(request)
         super().process_request(request, client_address)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:  # noqa: ANN401
@@ -92,6 +128,8 @@ class HTTPServer(ThreadingHTTPServer):
         try:
             super().process_request_thread(request, client_address)
         finally:
+            with self._open_lock:
+                self._open.discard(request)
             self._slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:  # noqa: ANN401
