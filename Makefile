@@ -40,6 +40,11 @@ test: lint typecheck
 reliability: install
 	$(BIN)/python -m scripts.reliability
 
+# What the pytest fixture vectorize_server costs each test (ms), as a table.
+.PHONY: fixture-cost
+fixture-cost: install
+	$(BIN)/python -m scripts.fixture_cost
+
 # Re-record tests/cassettes/live from a real index (see README, "Cassettes"): needs
 # CLOUDFLARE_ACCOUNT_ID, a credential, CF_VECTORIZE_RECORD_INDEX and CF_VECTORIZE_RECORD_IDS.
 .PHONY: record

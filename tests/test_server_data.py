@@ -255,4 +255,4 @@ def test_rows_from_python_are_checked_as_lines_are() -> None:
         "vectors[2]: cannot be written as JSON: Object of type set is not JSON serializable",
     )
     with pytest.raises(DataFileError, match="expected a list of dicts, got dict"):
-        parse_index_rows("rows", {"id": "a", "values": [1]})  # type: ignore[dict-item]
+        parse_index_rows("rows", {"id": "a", "values": [1]})

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import socket
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from types import TracebackType
-from typing import Any, Final
+from typing import Final, Self
 
 from ._auth import Credentials
 from ._handler import Config, HTTPServer
@@ -89,7 +89,6 @@ class StandInServer:
             store = Store({SAMPLE_INDEX_NAME: load_sample_index()})
         self.credentials = credentials if credentials is not None else Credentials.random_token()
         self.store = store
-        self.account_id = account_id
         self._faults = Faults()
         self._log = RequestLog() if record_requests else None
         config = Config(
@@ -120,7 +119,7 @@ class StandInServer:
             host = f"[{host}]"
         return f"http://{host}:{self.port}/client/v4"
 
-    def add_index(self, name: str, vectors: Iterable[Mapping[str, Any]]) -> Index:
+    def add_index(self, name: str, vectors: Iterable[object]) -> Index:
         """Serve ``vectors`` (rows as in a data file) as the index ``name``, replacing any.
 
         Each row is checked as a data file's line is: ``{"id", "values", "metadata"?,
@@ -188,7 +187,7 @@ class StandInServer:
             self._thread = None
         self._server.server_close()
 
-    def __enter__(self) -> StandInServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

@@ -83,6 +83,10 @@ class Store:
         """Serve ``index`` under its name, in place of any index of that name."""
         self._indexes[index.name] = index  # one dict store: atomic for the serving threads
 
+    def remove(self, name: str) -> None:
+        """Stop serving the index ``name`` (nothing when there is none)."""
+        self._indexes.pop(name, None)
+
     def __repr__(self) -> str:
         return f"Store(indexes={sorted(self._indexes)})"
 
@@ -128,7 +132,7 @@ def parse_index_lines(name: str, source: str, lines: Iterable[str | bytes]) -> I
     return _build(name, _parsed_lines(lines), lambda n: f"{source}:{n}", lambda n: f"line {n}")
 
 
-def parse_index_rows(name: str, rows: Iterable[Mapping[str, Any]]) -> Index:
+def parse_index_rows(name: str, rows: Iterable[object]) -> Index:
     """Build the index ``name`` from rows given in Python, checked as a data file's lines.
 
     Each row goes through JSON, as a line of a file does: what JSON cannot carry (a set,
