@@ -224,6 +224,11 @@ def hostile_bodies(_scale: Scale) -> Outcome:
             f"POST {PATH} HTTP/1.1\r\nContent-Length: +5\r\n\r\n12345".encode(),
             (400,),
         ),
+        "Transfer-Encoding with a Content-Length": (
+            f"POST {PATH} HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "0\r\n\r\n".encode(),
+            (411,),
+        ),
         "two different Content-Lengths": (
             f"POST {PATH} HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{{}}".encode(),
             (400,),

@@ -355,10 +355,12 @@ class Handler(BaseHTTPRequestHandler):
         return answer
 
     def _read_body(self, limit: int) -> bytes:
+        if "Transfer-Encoding" in self.headers:
+            # Chunked bodies are not read; with a Content-Length too, a proxy in front could
+            # take the body's end elsewhere than the stand-in does.
+            raise _BodyError(_responses.length_required())
         lengths = self.headers.get_all("Content-Length") or []
         if not lengths:
-            if "Transfer-Encoding" in self.headers:
-                raise _BodyError(_responses.length_required())
             return b""
         # Strictly digits (int() would take "+5", "5_0" or other scripts' digits), and
         # only one value: two could be read differently by a proxy in front.
