@@ -356,15 +356,26 @@ def _serve_a_real_client(
 
 # Run in a process of its own, so that its peak memory is the loading's alone. A stored
 # vector must read back as the same JSON text (so 1 stays 1 and -0.0 stays -0.0).
+# Peak memory from /proc (VmHWM): getrusage's ru_maxrss survives exec, so a child would
+# report its parent's peak at the fork when that is larger.
 _LOADER = """
 import json, resource, sys, time
 from cf_vectorize.server import load_index
+def kib(field):
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 probes = json.load(sys.stdin)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = kib("VmHWM")
 start = time.perf_counter()
 index = load_index("load-test", sys.argv[1])
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = kib("VmHWM")
 def text(vector):
     return json.dumps(vector, sort_keys=True)
 wrong = [row["id"] for row in probes if text(index.get(row["id"])) != text(row)]
