@@ -42,6 +42,19 @@ def test_importing_the_package_does_not_import_pytest() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_loading_the_plugin_leaves_the_stand_in_unimported_until_used() -> None:
+    """pytest loads the plugin in every session wherever the package is installed."""
+    code = (
+        "import sys, cf_vectorize.testing as t; "
+        "print('cf_vectorize.server' in sys.modules); "
+        "t.VectorizeServer; print('cf_vectorize.server' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=WAIT, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]
+
+
 def test_the_readme_shows_the_example_file_as_it_is() -> None:
     assert EXAMPLE.read_text() in README.read_text()
 
