@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from cf_vectorize.server import Credentials, DataFileError, StandInServer
+from cf_vectorize.server._hooks import Faults
 
 TOKEN = "hooks-token-0123456789"
 BEARER = {"Authorization": f"Bearer {TOKEN}", "X-Trace": "t-1"}
@@ -71,8 +72,20 @@ def test_a_fault_comes_before_credentials_and_never_answers_other_routes(
         assert http.post(_path(), json={"ids": ["a"]}, headers=headers).status_code == 503
     server.clear_faults()
     assert http.post(_path(), json={"ids": ["a"]}, headers=BEARER).status_code == 200
-    server.fail_next(500, code=10001, route="list_vectors")  # another route: never taken
-    assert http.post(_path(), json={"ids": ["a"]}, headers=BEARER).status_code == 200
+    with pytest.raises(ValueError, match="no route 'get-by-ids': the routes are get_by_ids"):
+        server.fail_next(500, code=10001, route="get-by-ids")
+
+
+def test_a_fault_for_one_route_is_left_to_that_route() -> None:
+    faults = Faults()
+    faults.add(500, code=10001, route="other")
+    faults.add(502, code=10002)
+    assert [(a.status if a else None) for a in map(faults.take, ["get_by_ids", "other"])] == [
+        502,
+        500,
+    ]
+    assert faults.take("get_by_ids") is None
+    assert len(faults) == 0
 
 
 def test_faults_queue_in_order(server: StandInServer, http: httpx.Client) -> None:

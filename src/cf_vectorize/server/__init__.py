@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Final, Self
 
 from ._auth import Credentials
-from ._handler import Config, HTTPServer
+from ._handler import ROUTES, Config, HTTPServer
 from ._hooks import Faults, RecordedRequest, RequestLog
 from ._store import (
     SAMPLE_INDEX_NAME,
@@ -148,6 +148,10 @@ class StandInServer:
         the fault to one endpoint. A fault answers before credentials are checked, as
         Cloudflare's edge does; paths that name no endpoint are never faulted.
         """
+        names = sorted(r.name for r in ROUTES)
+        if route is not None and route not in names:
+            # A misspelt route would otherwise never fault, and the test pass for nothing.
+            raise ValueError(f"no route {route!r}: the routes are {', '.join(names)}")
         self._faults.add(
             status, code=code, message=message, retry_after=retry_after, times=times, route=route
         )
