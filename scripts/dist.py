@@ -12,7 +12,7 @@ Usage: python -m scripts.dist [--outdir dist] [--no-isolation]
 5. the same environment installs pytest alone and runs the README's example test file
    (tests/plugin_example/) in an empty folder: the pytest plugin, from the wheel only;
 6. another fresh one installs `./generated` alone and imports `cf_vectorize_api`.
-Steps 4 to 6 install httpx, attrs and pytest from the package index.
+Steps 4 to 6 install the runtime dependencies (and pytest) from the package index.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from cf_vectorize import (
@@ -130,7 +131,10 @@ def test_the_generated_layer_reads_exponent_notation_as_written() -> None:
 
 
 def sync_client(**kwargs: Any) -> Vectorize:
-    return Vectorize(account_id=ACCOUNT_ID, auth=ApiToken(FAKE_TOKEN), pacing=None, **kwargs)
+    # vcrpy replays through httpx's own transport classes only, not DeadlineTransport.
+    settings: dict[str, Any] = {"account_id": ACCOUNT_ID, "auth": ApiToken(FAKE_TOKEN)}
+    settings |= {"pacing": None}
+    return Vectorize(**settings | {"transport": httpx.HTTPTransport()} | kwargs)
 
 
 def async_client(**kwargs: Any) -> AsyncVectorize:
@@ -345,5 +349,5 @@ def test_rate_limit_error_reports_retry_after() -> None:
 def test_a_real_looking_account_id_is_scrubbed_before_matching() -> None:
     """vcr_config's request scrubbing runs on live requests too: the placeholder matches."""
     real_looking = "0123456789abcdef0123456789abcdef"
-    with Vectorize(account_id=real_looking, auth=ApiToken(FAKE_TOKEN), pacing=None) as client:
+    with sync_client(account_id=real_looking) as client:
         check_vectors(client.get_by_ids("example-index", DOC_IDS), REPLAYED["ok_doc_example"])
