@@ -61,6 +61,8 @@ $(LOWEST_STAMP): pyproject.toml scripts/lowest_pins.py
 test-lowest: $(LOWEST_STAMP)
 	PYTHONPATH=src:generated:. $(LOWEST_VENV)/bin/python -m pytest -q -c /dev/null \
 		--rootdir . -p no:cacheprovider --noconftest tests/test_smoke.py
+	PYTHONPATH=src:generated $(LOWEST_VENV)/bin/python -m pytest -q -c /dev/null \
+		--rootdir . -p no:cacheprovider --noconftest -p cf_vectorize.testing tests/plugin_example
 
 # Faults, hostile input and load, with figures: scenario, client, attempts, outcome (about 1 min).
 .PHONY: reliability
