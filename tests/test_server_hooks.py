@@ -7,7 +7,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from cf_vectorize.server import Credentials, DataFileError, StandInServer
+from cf_vectorize.server import (
+    Credentials,
+    DataFileError,
+    StandInServer,
+    Store,
+    parse_index_rows,
+)
 from cf_vectorize.server._hooks import Faults
 
 TOKEN = "hooks-token-0123456789"
@@ -145,3 +151,12 @@ def test_the_log_holds_each_request_without_credentials(
 def test_the_log_is_kept_only_when_asked() -> None:
     with StandInServer() as plain, pytest.raises(RuntimeError, match="record_requests=True"):
         _ = plain.requests
+
+
+def test_a_store_serves_from_the_dict_it_was_given() -> None:
+    indexes = {"a-index": parse_index_rows("a-index", [{"id": "x", "values": [1]}])}
+    store = Store(indexes)
+    indexes["b-index"] = parse_index_rows("b-index", [{"id": "y", "values": [2]}])
+    assert sorted(store.indexes) == ["a-index", "b-index"]
+    store.remove("a-index")
+    assert sorted(indexes) == ["b-index"]

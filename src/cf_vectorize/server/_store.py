@@ -65,10 +65,17 @@ class DataFileError(ValueError):
 
 
 class Store:
-    """The indexes served, by name; :meth:`add` may add or replace one while serving."""
+    """The indexes served, by name; :meth:`add` may add or replace one while serving.
+
+    Given a dict, the store serves from that dict itself.
+    """
 
     def __init__(self, indexes: Mapping[str, Index] | None = None) -> None:
-        self._indexes: dict[str, Index] = dict(indexes or {})
+        # A dict given is kept, not copied (as before add() existed): a test that swaps an
+        # index in it changes what is served.
+        self._indexes: dict[str, Index] = (
+            indexes if isinstance(indexes, dict) else dict(indexes or {})
+        )
 
     @property
     def indexes(self) -> Mapping[str, Index]:
