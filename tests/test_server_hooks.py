@@ -141,6 +141,7 @@ def test_the_log_holds_each_request_without_credentials(
         assert TOKEN not in repr(request)
     assert (second.index_name, second.status) == ("absent", 401)
     assert (third.method, third.route, third.status, third.ids) == ("GET", None, 405, None)
+    assert repr(third.status) == "405"  # a plain int, not http.HTTPStatus
     assert (fourth.path, fourth.query, fourth.index_name, fourth.status) == (
         "/client/v4/elsewhere", "q=1", None, 404,
     )  # fmt: skip

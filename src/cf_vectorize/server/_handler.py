@@ -396,7 +396,7 @@ class Handler(BaseHTTPRequestHandler):
                 index_name=seen.index_name,
                 headers=headers,
                 body=seen.body,
-                status=answer.status,
+                status=int(answer.status),
                 injected=seen.injected,
             )
         )
