@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from scripts._bench_stream import FIRST, STREAM, bench_streaming
 from scripts._bench_table import Row, Target, median, missed, render, target
 from scripts._paths import ROOT
 
@@ -499,6 +500,8 @@ BASELINES = {
     IMPORT: "import httpx",
     MEMORY: "httpx + json",
     ASYNC_RUN: "main returns len(vectors)",
+    STREAM: "the smaller fetch",
+    FIRST: "the whole fetch",
 }
 
 
@@ -526,6 +529,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows += bench_bulk(clients, bulk_rounds)
         rows += bench_imports(import_rounds)
         rows += bench_memory(base_url, memory_rounds)
+        rows += bench_streaming(base_url, (3_000, 10_000) if args.quick else (30_000, 100_000))
     rows += bench_async_run(run_rounds)
     print(render(rows, BASELINES))
     print(f"\n{environment()}; {time.perf_counter() - started:.0f} s.")

@@ -5,7 +5,8 @@ Usage: python -m scripts.reliability   (`make reliability`)
 1. Every fault scenario of tests/faults.py against a fault server on 127.0.0.1, with the
    sync and the async client: requests sent, outcome, time taken, what a redirect target
    or a proxy received (and whether a credential was among it), and whether it is the
-   outcome the scenario fixes.
+   outcome the scenario fixes; then its interrupts, closings and event loops: time to stop
+   and requests sent after.
 2. The hypothesis properties of tests/test_hostile_input.py and test_hostile_responses.py:
    inputs tried, by outcome.
 3. The stand-in under scripts/load.py (32 clients x 200 requests, from a second process).
@@ -61,6 +62,26 @@ def fault_table() -> tuple[list[str], int]:
             lines.append(
                 f"| {scenario.name} | {client} | {outcome.attempts} | {outcome.summary} "
                 f"| {outcome.elapsed:.2f} s | {len(scenario.ids)} | {outcome.others} | {holds} |"
+            )
+    return lines, failures
+
+
+def lifecycle_table() -> tuple[list[str], int]:
+    """Interrupts, closing and event loops; return the table's lines and the failures."""
+    lines = [
+        "| scenario | client | raised | to stop | requests sent after | holds |",
+        "| --- | --- | --- | ---: | ---: | --- |",
+    ]
+    failures = 0
+    for name, scenario, clients in faults.LIFECYCLE:
+        for client in clients:
+            outcome = scenario(client)
+            problems = outcome.problems()
+            failures += bool(problems)
+            holds = "yes" if not problems else "NO: " + "; ".join(problems)
+            lines.append(
+                f"| {name} | {client} | {outcome.raised} | {outcome.to_stop * 1000:.1f} ms "
+                f"| {outcome.sent_after} (at most {outcome.allowed_after}) | {holds} |"
             )
     return lines, failures
 
@@ -128,6 +149,10 @@ def main() -> int:
     total = 0
     for title, make in (
         ("Faults (fault server on 127.0.0.1)", fault_table),
+        (
+            "Interrupts, closing, event loops (2,000 ids, 0.1 s a request, 4 in flight)",
+            lifecycle_table,
+        ),
         ("Hostile input and responses (hypothesis)", property_table),
         ("Stand-in under load (second process, loopback)", load_table),
         ("Stand-in against hostile clients and large data files", standin_table),
@@ -137,6 +162,7 @@ def main() -> int:
         print("\n".join(lines), flush=True)
         total += failures
     scenarios = len(faults.SCENARIOS) * len(faults.CLIENTS)
+    scenarios += sum(len(clients) for _, _, clients in faults.LIFECYCLE)
     print(
         f"\n{scenarios} fault runs, {len(PROPERTIES)} properties, 1 load run, "
         f"{len(standin_faults.SCENARIOS)} stand-in scenarios; "

@@ -198,6 +198,17 @@ def drip(interval: float = 0.2, head_first: bool = False) -> Behaviour:
     return behaviour
 
 
+def slow(seconds: float) -> Behaviour:
+    """Answer as `found` does, after seconds (or at once when the server stops)."""
+
+    def behaviour(exchange: Exchange) -> bool:
+        if exchange.stopped.wait(seconds):
+            return False
+        return found(exchange)
+
+    return behaviour
+
+
 def redirect(status: int, location: str) -> Behaviour:
     """Answer with a redirect to location."""
     body = json.dumps({"moved": location}).encode()

@@ -12,7 +12,17 @@ import traceback
 import pytest
 
 from cf_vectorize import APIStatusError, ApiToken, Timeout, Vectorize
-from tests.faults import ACCOUNT, CLIENTS, SCENARIOS, TOKEN, Outcome, Scenario, run
+from tests.faults import (
+    ACCOUNT,
+    CLIENTS,
+    LIFECYCLE,
+    SCENARIOS,
+    TOKEN,
+    LifeOutcome,
+    Outcome,
+    Scenario,
+    run,
+)
 from tests.faultserver import FaultServer, drip, found
 
 
@@ -24,6 +34,21 @@ def test_scenario(scenario: Scenario, client: str) -> None:
     if outcome.error is not None:
         shown = "".join(traceback.format_exception(outcome.error)) + repr(vars(outcome.error))
         assert TOKEN not in shown
+
+
+@pytest.mark.parametrize(
+    ("name", "client"),
+    [(name, client) for name, _, clients in LIFECYCLE for client in clients],
+)
+def test_lifecycle(name: str, client: str) -> None:
+    """Interrupts, closing and event loops: the typed error (or stop), at once, nothing sent."""
+    scenario = next(run for named, run, _ in LIFECYCLE if named == name)
+    assert scenario(client).problems() == []
+
+
+def test_the_check_of_a_lifecycle_outcome_can_fail() -> None:
+    outcome = LifeOutcome("x", "sync", "RuntimeError", "ClientClosedError", 60.0, 9, 4)
+    assert len(outcome.problems()) == 3  # the error, the time, the requests after
 
 
 def test_the_table_covers_every_kind_of_fault() -> None:

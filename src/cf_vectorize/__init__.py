@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ._auth import ApiToken, GlobalApiKey
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, Timeout
-from ._client import Vectorize
+from ._client import Vectorize, VectorStream
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -26,8 +26,10 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConfigurationError,
     ConflictError,
+    EventLoopMismatchError,
     InternalServerError,
     InvalidInputError,
     InvalidInputTypeError,
@@ -45,7 +47,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from cf_vectorize_api.models import ResponseInfo, Vector
 
-    from ._async_client import AsyncVectorize
+    from ._async_client import AsyncVectorize, AsyncVectorStream
     from ._transport import DeadlineTransport
 
 del TYPE_CHECKING  # the namespace holds the public names only (see __dir__)
@@ -56,6 +58,7 @@ del TYPE_CHECKING  # the namespace holds the public names only (see __dir__)
 # APIStatusError's `errors` items.
 _LAZY = {
     "AsyncVectorize": "cf_vectorize._async_client",
+    "AsyncVectorStream": "cf_vectorize._async_client",
     "DeadlineTransport": "cf_vectorize._transport",
     "ResponseInfo": "cf_vectorize_api.models",
     "Vector": "cf_vectorize_api.models",
@@ -90,12 +93,15 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "ApiToken",
+    "AsyncVectorStream",
     "AsyncVectorize",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "DeadlineTransport",
+    "EventLoopMismatchError",
     "GlobalApiKey",
     "InternalServerError",
     "InvalidInputError",
@@ -109,6 +115,7 @@ __all__ = [
     "UnprocessableEntityError",
     "Vector",
     "VectorList",
+    "VectorStream",
     "Vectorize",
     "VectorizeError",
     "__version__",

@@ -4,6 +4,8 @@
     ├── InvalidInputError (ValueError)         bad argument, caught before anything is sent
     ├── InvalidInputTypeError (TypeError)      argument of the wrong type, likewise
     ├── ConfigurationError                     missing credential or account id, bad proxy/CA
+    ├── ClientClosedError (RuntimeError)       the client was closed before or during the call
+    ├── EventLoopMismatchError (RuntimeError)  an AsyncVectorize used from a second event loop
     └── APIError                               a call failed; .unfetched_ids: ids not fetched
         ├── APIConnectionError                 the request did not complete
         │   └── APITimeoutError                ... because a timeout ran out
@@ -52,6 +54,17 @@ class ConfigurationError(VectorizeError):
     Also an environment the client cannot work with: a SOCKS proxy without httpx's socks
     extra, a proxy URL httpx refuses, a CA file that does not load, or a client passed in
     that would send plain http through a proxy.
+    """
+
+
+class ClientClosedError(VectorizeError, RuntimeError):
+    """The client was closed: before the call, or while the call was in flight."""
+
+
+class EventLoopMismatchError(VectorizeError, RuntimeError):
+    """An AsyncVectorize was used from an event loop other than the one it first ran in.
+
+    Its connections belong to that first loop; make one client per loop (per asyncio.run).
     """
 
 
