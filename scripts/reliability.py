@@ -10,7 +10,9 @@ Usage: python -m scripts.reliability   (`make reliability`)
 2. The hypothesis properties of tests/test_hostile_input.py and test_hostile_responses.py:
    inputs tried, by outcome.
 3. The stand-in under scripts/load.py (32 clients x 200 requests, from a second process).
-4. The stand-in's own scenarios of tests/standin_faults.py at full scale: hostile request
+4. The response cap: peak memory of one call against oversized and compressed bodies, each
+   in a child process (scripts/peak_memory.py), with plain httpx as the uncapped baseline.
+5. The stand-in's own scenarios of tests/standin_faults.py at full scale: hostile request
    lines, methods and bodies; 300 connections dripping a byte a second; loading files of
    100,000 x 768 and 1,000,000 x 8 (time, and peak memory per MiB of file, target 1.5).
 
@@ -28,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from cf_vectorize.server import Credentials, StandInServer
-from scripts import load
+from scripts import load, peak_memory
 from tests import faults, standin_faults, test_hostile_input, test_hostile_responses
 
 PROPERTIES: list[tuple[Callable[..., None], tuple[str, ...]]] = [
@@ -144,7 +146,7 @@ def standin_table() -> tuple[list[str], int]:
 
 
 def main() -> int:
-    """Print the four tables; return 1 when anything does not hold."""
+    """Print the tables; return 1 when anything does not hold."""
     start = time.perf_counter()
     total = 0
     for title, make in (
@@ -155,6 +157,7 @@ def main() -> int:
         ),
         ("Hostile input and responses (hypothesis)", property_table),
         ("Stand-in under load (second process, loopback)", load_table),
+        ("Response cap: peak memory of one call (child process each)", peak_memory.memory_table),
         ("Stand-in against hostile clients and large data files", standin_table),
     ):
         print(f"\n## {title}\n", flush=True)
@@ -165,6 +168,7 @@ def main() -> int:
     scenarios += sum(len(clients) for _, _, clients in faults.LIFECYCLE)
     print(
         f"\n{scenarios} fault runs, {len(PROPERTIES)} properties, 1 load run, "
+        f"{len(peak_memory.CASES) * len(peak_memory.KINDS)} memory runs, "
         f"{len(standin_faults.SCENARIOS)} stand-in scenarios; "
         f"{total} failing; {time.perf_counter() - start:.0f} s"
     )
