@@ -392,3 +392,23 @@ def test_the_listing_repr_holds_no_secret(server: StandInServer) -> None:
         list(listing)
     assert TOKEN not in repr(listing)
     assert repr(listing) == "IdListing(ids_done=3, total_count=3, restarts=0)"
+
+
+def test_a_fault_on_a_page_is_retried_and_logged(kind: str) -> None:
+    """The stand-in's fault injection and request log cover List Vectors too."""
+    store = Store({"docs": index_of("docs", IDS)})
+    with StandInServer(store, credentials=Credentials(token=TOKEN), record_requests=True) as server:
+        server.fail_next(503, code=10001, route="list_vectors")
+        listed = run(kind, "docs", server=server)
+        log = server.requests
+    assert listed.error is None
+    assert listed.ids == IDS
+    assert listed.slept  # the 503 was retried after a backoff
+    assert [(r.route, r.status, r.injected) for r in log] == [
+        ("list_vectors", 503, True),
+        ("list_vectors", 200, False),
+        ("list_vectors", 200, False),
+        ("list_vectors", 200, False),
+    ]
+    assert [r.query.startswith("count=1000") for r in log] == [True] * 4
+    assert "cursor=" in log[2].query

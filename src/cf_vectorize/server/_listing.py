@@ -50,8 +50,9 @@ from typing import Any, Final
 from urllib.parse import parse_qsl
 
 from . import _responses
+from ._index import Index
 from ._responses import Answer
-from ._store import Index
+from ._routes import Request, Route
 
 __all__ = [
     "CURSOR_EXPIRED_CODE",
@@ -60,6 +61,7 @@ __all__ = [
     "INVALID_CURSOR_CODE",
     "INVALID_QUERY_CODE",
     "MAX_PAGE_SIZE",
+    "ROUTE",
     "Listings",
 ]
 
@@ -186,7 +188,7 @@ class Listings:
             cached = self._sorted.get(name)
             if cached is not None and cached[0] is index:
                 return cached[1]
-        ids = tuple(sorted(index.vectors))
+        ids = tuple(sorted(index.ids()))
         with self._lock:
             self._sorted[name] = (index, ids)
         return ids
@@ -307,3 +309,13 @@ def _timestamp(ns: int) -> str:
     seconds, fraction = divmod(ns, 1_000_000_000)
     whole = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
     return f"{whole}.{fraction:09d}+00:00"
+
+
+def answer(index: Index, request: Request) -> Answer:
+    """Answer one List Vectors request, with the listings the server keeps."""
+    return request.config.listings.answer(
+        request.account_id, request.index_name, index, request.query
+    )
+
+
+ROUTE: Final = Route(name="list_vectors", method="GET", action="list", answer=answer)
