@@ -19,7 +19,7 @@ from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_err
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk
-from ._results import VectorList
+from ._results import VectorList, in_order, mark_unfetched
 from ._retry import DEFAULT_MAX_RETRIES
 from ._validation import check_index_name
 
@@ -89,6 +89,31 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
     async def _collect(self, stream: AsyncVectorStream) -> VectorList:
         async with stream:
             return VectorList([vector async for vector in stream], stream.missing_ids)
+
+    async def _fetch_one(
+        self, index_name: str, ids: list[str], settings: CallSettings
+    ) -> VectorList:
+        self._check_loop()
+        if not ids:
+            return VectorList()
+        request = self._get_by_ids_request(index_name, ids)
+        # Sent in the caller's task, which closing the client cancels (as it cancels a
+        # stream's tasks): no await comes between registering it and sending.
+        caller = _CallerTask(asyncio.current_task())
+        self._streams.add(caller)
+        try:
+            vectors = await self._call(request, settings)
+        except asyncio.CancelledError:
+            if caller.aborted and caller.uncancel() == 0:
+                raise ClientClosedError("the client was closed during the call") from None
+            raise
+        except APIError as error:
+            if not error.unfetched_ids:
+                mark_unfetched(error, ids)
+            raise
+        finally:
+            self._streams.discard(caller)
+        return in_order(ids, vectors)
 
     def list_ids(
         self,
@@ -214,6 +239,23 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         traceback: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+class _CallerTask:
+    """The task of a one-request call in flight: closing the client cancels it."""
+
+    def __init__(self, task: asyncio.Task[Any] | None) -> None:
+        self._task = task
+        self.aborted = False
+
+    def _abort(self) -> None:
+        self.aborted = True
+        if self._task is not None:
+            self._task.cancel()
+
+    def uncancel(self) -> int:
+        """Withdraw the cancellation made by closing; return the cancellations left."""
+        return self._task.uncancel() if self._task is not None else 0
 
 
 class AsyncVectorStream(StreamBase):

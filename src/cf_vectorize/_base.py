@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import httpx
 
@@ -20,6 +20,7 @@ from ._pacing import Pacing
 from ._plan import END, Chunk, Plan
 from ._proxy import direct_only, environment_proxy
 from ._response import vectors_from
+from ._results import MAX_IDS_PER_REQUEST
 from ._retry import RetryPolicy
 from ._validation import check_index_name, iter_unique_ids, unique_id_keys
 from ._version import __version__
@@ -80,6 +81,14 @@ def check_count(value: int, name: str, minimum: int) -> int:
 
 
 StreamT = TypeVar("StreamT", bound="StreamBase")
+
+
+class Abortable(Protocol):
+    """A call in flight that closing the client ends (a stream, or a one-request call)."""
+
+    def _abort(self) -> None: ...
+
+
 ListT = TypeVar("ListT")  # what get_by_ids returns: a VectorList, or a coroutine giving one
 
 
@@ -121,7 +130,7 @@ class ClientBase(Generic[StreamT, ListT]):
         # httpx request extensions of every request (set by _check_route).
         self._request_extensions: dict[str, Any] = {}
         self._closed = False
-        self._streams: weakref.WeakSet[StreamBase] = weakref.WeakSet()
+        self._streams: weakref.WeakSet[Abortable] = weakref.WeakSet()
 
     @property
     def account_id(self) -> str:
@@ -270,10 +279,21 @@ class ClientBase(Generic[StreamT, ListT]):
         With AsyncVectorize, await it.
         """
         unique = unique_id_keys(ids)  # checked and deduplicated once, here
-        stream = self.iter_by_ids(
-            index_name, unique, max_retries=max_retries, timeout=timeout, deduplicate=False
+        if len(unique) <= MAX_IDS_PER_REQUEST:
+            # One request: sent on the caller's thread (or task) without the stream's plan,
+            # threads or tasks, which cost more than the rest of a small call.
+            self._check_open()
+            index_name = check_index_name(index_name)
+            settings = self._call_settings(max_retries, timeout)
+            return self._fetch_one(index_name, list(unique), settings)
+        stream = self._stream_type(
+            self, index_name, unique, max_retries, timeout, deduplicate=False, checked=True
         )
         return self._collect(stream)
+
+    def _fetch_one(self, index_name: str, ids: list[str], settings: CallSettings) -> ListT:
+        """Fetch at most one request's worth of checked, distinct ids: what get_by_ids gives."""
+        raise NotImplementedError
 
     def _collect(self, stream: StreamT) -> ListT:
         raise NotImplementedError
@@ -351,12 +371,14 @@ class StreamBase:
         timeout: float | Timeout | None,
         *,
         deduplicate: bool = True,
+        checked: bool = False,
     ) -> None:
         self._prepare(client)
         client._check_open()
         self._index_name = check_index_name(index_name)
         self._settings = client._call_settings(max_retries, timeout)
-        unique = iter_unique_ids(ids, deduplicate=deduplicate)
+        # checked: distinct ids get_by_ids has checked already, not checked twice.
+        unique = iter(ids) if checked else iter_unique_ids(ids, deduplicate=deduplicate)
         self._plan = Plan(unique, concurrency=client._max_concurrency)
         self._make_request = client._get_by_ids_request
         client._streams.add(self)

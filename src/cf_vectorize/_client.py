@@ -28,7 +28,7 @@ from ._deadline import calling_thread
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk, Outcome
-from ._results import VectorList
+from ._results import VectorList, in_order, mark_unfetched
 from ._retry import DEFAULT_MAX_RETRIES
 from ._validation import check_index_name
 
@@ -141,6 +141,19 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
     def _collect(self, stream: VectorStream) -> VectorList:
         with stream:
             return VectorList(list(stream), stream.missing_ids)
+
+    def _fetch_one(self, index_name: str, ids: list[str], settings: CallSettings) -> VectorList:
+        if not ids:
+            return VectorList()
+        try:
+            vectors = self._call(self._get_by_ids_request(index_name, ids), settings, self._closing)
+        except Cancelled:  # closed from another thread between two steps
+            raise ClientClosedError("the client was closed during the call") from None
+        except APIError as error:
+            if not error.unfetched_ids:
+                mark_unfetched(error, ids)
+            raise
+        return in_order(ids, vectors)
 
     def _request_once(
         self, request: ApiRequest[T], max_retries: int | None, timeout: float | Timeout | None

@@ -43,6 +43,20 @@ def _summary(items: Sequence[object], brackets: str, noun: str) -> str:
     return f"{brackets[0]}{head}, ..., {tail}{brackets[1]} ({len(items)} {noun})"
 
 
+def in_order(asked: Sequence[str], vectors: Iterable[Vector]) -> VectorList:
+    """Return the vectors found in the order their ids were asked; the others as missing_ids."""
+    found = {vector.id: vector for vector in vectors}
+    ordered: list[Vector] = []
+    missing: list[str] = []
+    for vector_id in asked:
+        vector = found.get(vector_id)
+        if vector is None:
+            missing.append(vector_id)
+        else:
+            ordered.append(vector)
+    return VectorList(ordered, missing)
+
+
 def mark_unfetched(error: APIError, unfetched: Sequence[str]) -> APIError:
     """Record on error the ids a batched call did not fetch, and say so in its notes."""
     error.unfetched_ids = tuple(unfetched)
