@@ -15,7 +15,16 @@ from ._api_client import async_api_client
 from ._auth import Credential
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, ClientBase, StreamBase, Timeout
 from ._body import DEFAULT_MAX_RESPONSE_BYTES, aread_body
-from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
+from ._calls import (
+    MAPPED_ERRORS,
+    Action,
+    ApiRequest,
+    Attempts,
+    CallSettings,
+    Send,
+    mapped_error,
+    seconds_to_wait,
+)
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk
@@ -184,17 +193,22 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
     async def _attempt(self, request: ApiRequest[T], timeout: Timeout) -> T:
         """Send one request and read its whole answer within the total timeout."""
         http_request = self._http.build_request(**request.args, timeout=timeout.for_httpx())
-        deadline = time.monotonic() + timeout.total
-        with mapped_errors(timeout.total, deadline, self._is_closed) as exchange:
-            async with asyncio.timeout(timeout.total):
+        total = timeout.total
+        deadline = time.monotonic() + total
+        try:
+            async with asyncio.timeout(total):
                 response = await self._http.send(
                     http_request, auth=self._auth, stream=True, follow_redirects=False
                 )
-                exchange.response = response
                 try:
                     content = await aread_body(response, self._max_response_bytes)
                 finally:
                     await response.aclose()
+        except MAPPED_ERRORS as error:
+            mapped = mapped_error(error, total, deadline, self._is_closed)
+            if mapped is error:
+                raise
+            raise mapped  # noqa: B904 (its cause is set by mapped_error)
         return request.parse(response.status_code, response.headers, content)
 
     async def _pause(self, seconds: float) -> None:

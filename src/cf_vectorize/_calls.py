@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -134,37 +133,40 @@ class Attempts(Generic[T]):
         return Wait(delay)
 
 
-@dataclass
-class Exchange:
-    """What error mapping may need of the response being read."""
-
-    response: httpx.Response | None = None
+# What error mapping turns into our typed errors (see mapped_error).
+MAPPED_ERRORS = (httpx.TransportError, httpx.DecodingError, TimeoutError, RuntimeError)
 
 
-@contextmanager
-def mapped_errors(total: float, deadline: float, closed: Callable[[], bool]) -> Iterator[Exchange]:
-    """Turn what httpx (or the total timeout) raises during one attempt into our typed errors.
+def mapped_error(
+    error: Exception, total: float, deadline: float, closed: Callable[[], bool]
+) -> Exception:
+    """Return our typed error for what httpx (or the total timeout) raised during one attempt.
 
-    `closed` says whether the client was closed meanwhile: then whatever broke the attempt
-    is reported as ClientClosedError, not as the broken connection it left behind.
+    `error` is one of MAPPED_ERRORS; the driver raises what this returns (error itself for
+    a RuntimeError of an open client: a bug, let out as it is). A plain try/except around
+    the attempt, not a context manager: this is the hot path of every request. `closed`
+    says whether the client was closed meanwhile: then whatever broke the attempt is
+    reported as ClientClosedError, not as the broken connection it left behind.
     """
-    exchange = Exchange()
-    try:
-        yield exchange
-    except (httpx.TransportError, TimeoutError, RuntimeError) as error:
-        if closed():
-            raise ClientClosedError("the client was closed while the call was in flight") from None
-        timed_out = isinstance(error, httpx.TimeoutException)
-        if isinstance(error, TimeoutError) or (timed_out and time.monotonic() >= deadline):
-            # asyncio.timeout ran out, or a read clamped to the deadline did.
-            raise APITimeoutError(
-                f"no complete answer within {total:g} s (total timeout)"
-            ) from error
-        if timed_out:
-            raise APITimeoutError(f"request timed out: {error}") from error
-        if isinstance(error, httpx.TransportError):
-            raise APIConnectionError(f"connection failed: {error}") from error
-        raise  # a RuntimeError of an open client is a bug: let it out
-    except httpx.DecodingError as error:  # from a transport that decodes what it receives
+    if isinstance(error, httpx.DecodingError):  # from a transport that decodes what it receives
         # (the body itself is read raw and decoded by _body, which raises our own errors)
-        raise APIConnectionError(f"the response did not decode: {error}") from error
+        return _caused(APIConnectionError(f"the response did not decode: {error}"), error)
+    if closed():
+        return _caused(ClientClosedError("the client was closed while the call was in flight"))
+    timed_out = isinstance(error, httpx.TimeoutException)
+    if isinstance(error, TimeoutError) or (timed_out and time.monotonic() >= deadline):
+        # asyncio.timeout ran out, or a read clamped to the deadline did.
+        message = f"no complete answer within {total:g} s (total timeout)"
+        return _caused(APITimeoutError(message), error)
+    if timed_out:
+        return _caused(APITimeoutError(f"request timed out: {error}"), error)
+    if isinstance(error, httpx.TransportError):
+        return _caused(APIConnectionError(f"connection failed: {error}"), error)
+    return error
+
+
+def _caused(error: Exception, cause: BaseException | None = None) -> Exception:
+    """Return error as `raise error from cause` leaves it (`from None` without a cause)."""
+    error.__cause__ = cause
+    error.__suppress_context__ = True
+    return error

@@ -23,7 +23,16 @@ from ._base import (
     Timeout,
 )
 from ._body import DEFAULT_MAX_RESPONSE_BYTES, read_body
-from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
+from ._calls import (
+    MAPPED_ERRORS,
+    Action,
+    ApiRequest,
+    Attempts,
+    CallSettings,
+    Send,
+    mapped_error,
+    seconds_to_wait,
+)
 from ._deadline import calling_thread
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
@@ -206,25 +215,27 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
     def _attempt(self, request: ApiRequest[T], timeout: Timeout) -> T:
         """Send one request and read its whole answer within the total timeout."""
         http_request = self._http.build_request(**request.args, timeout=timeout.for_httpx())
-        deadline = time.monotonic() + timeout.total
+        total = timeout.total
+        deadline = time.monotonic() + total
+
+        def past_deadline() -> None:  # a drip of bytes resets the read timeout each time
+            if time.monotonic() > deadline:
+                raise APITimeoutError(f"no complete answer within {total:g} s (total timeout)")
+
+        calling_thread.at = deadline  # kept by DeadlineTransport's every socket wait
         try:
-            with mapped_errors(timeout.total, deadline, self._is_closed) as exchange:
-                calling_thread.at = deadline  # kept by DeadlineTransport's every socket wait
-                response = self._http.send(
-                    http_request, auth=self._auth, stream=True, follow_redirects=False
-                )
-                exchange.response = response
-
-                def past_deadline() -> None:  # a drip of bytes resets the read timeout each time
-                    if time.monotonic() > deadline:
-                        raise APITimeoutError(
-                            f"no complete answer within {timeout.total:g} s (total timeout)"
-                        )
-
-                try:
-                    content = read_body(response, self._max_response_bytes, past_deadline)
-                finally:
-                    response.close()
+            response = self._http.send(
+                http_request, auth=self._auth, stream=True, follow_redirects=False
+            )
+            try:
+                content = read_body(response, self._max_response_bytes, past_deadline)
+            finally:
+                response.close()
+        except MAPPED_ERRORS as error:
+            mapped = mapped_error(error, total, deadline, self._is_closed)
+            if mapped is error:
+                raise
+            raise mapped  # noqa: B904 (its cause is set by mapped_error)
         finally:
             calling_thread.at = None
         return request.parse(response.status_code, response.headers, content)
