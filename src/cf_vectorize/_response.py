@@ -219,8 +219,24 @@ def _check_values(vector_id: str, values: list[Any]) -> None:
             raise ValueError(f"vector {_shown(vector_id)} has {bad!r} among values")
 
 
+# JSON values that neither nest nor can be a non-finite number.
+_FLAT_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def _check_fields(record: dict[str, Any]) -> None:
     """Raise when a vector's fields but values nest too deep or hold a non-finite number."""
+    for key, value in record.items():
+        kind = type(value)
+        if key == "values" or kind in _FLAT_TYPES:
+            continue
+        # The usual metadata, an object of strings and integers, passes in one C-level look.
+        if kind is not dict or not _FLAT_TYPES.issuperset(map(type, value.values())):
+            _check_nested(record)
+            return
+
+
+def _check_nested(record: dict[str, Any]) -> None:
+    """_check_fields for a record holding nested values or floats: walk them all."""
     vector_id = record.get("id")
     # Depth first with a stack of iterators: memory grows with the depth, not the size.
     stack = [iter([value for key, value in record.items() if key != "values"])]
