@@ -125,5 +125,9 @@ def unique_id_keys(ids: Iterable[str]) -> dict[str, None]:
     """
     seen: dict[str, None] = {}
     for position, vector_id in enumerate(_id_iterator(ids)):
-        seen[check_id(vector_id, position)] = None
+        # The usual id, short ASCII, passes at once (one byte a character, no surrogate).
+        if type(vector_id) is str and vector_id.isascii() and 0 < len(vector_id) <= MAX_ID_BYTES:
+            seen[vector_id] = None
+        else:
+            seen[check_id(vector_id, position)] = None
     return seen
