@@ -25,6 +25,7 @@ from ._calls import (
     mapped_error,
     seconds_to_wait,
 )
+from ._cookies import QuietAsyncClient
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk
@@ -73,7 +74,7 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         self._stream_type = AsyncVectorStream
         self._owns_http = http_client is None
         self._http = self._http_client(
-            http_client, httpx.AsyncClient, transport, httpx.AsyncHTTPTransport
+            http_client, QuietAsyncClient, transport, httpx.AsyncHTTPTransport
         )
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock)

@@ -33,6 +33,7 @@ from ._calls import (
     mapped_error,
     seconds_to_wait,
 )
+from ._cookies import QuietClient
 from ._deadline import calling_thread
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
@@ -90,7 +91,7 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
         # The transport made here keeps the deadline _attempt sets on the calling thread.
         from ._transport import DeadlineTransport  # noqa: PLC0415 (loads httpcore)
 
-        self._http = self._http_client(http_client, httpx.Client, transport, DeadlineTransport)
+        self._http = self._http_client(http_client, QuietClient, transport, DeadlineTransport)
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock)
         self._closing = threading.Event()  # ends the waits of calls outside any stream
