@@ -23,6 +23,8 @@ from typing import Any
 
 import httpx
 
+from scripts._bench_export import MEMORY_SCENARIO as EXPORT_MEMORY
+from scripts._bench_export import bench_export
 from scripts._bench_table import Row, Target, median, missed, render, target
 from scripts._paths import ROOT
 
@@ -433,6 +435,7 @@ BASELINES = {
     BULK: "latency floor",
     IMPORT: "import httpx",
     MEMORY: "httpx + json",
+    EXPORT_MEMORY: "10,000 vectors",
 }
 
 
@@ -460,7 +463,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows += bench_bulk(clients, bulk_rounds)
         rows += bench_imports(import_rounds)
         rows += bench_memory(base_url, memory_rounds)
+    export_rows, export_notes = bench_export()
+    rows += export_rows
     print(render(rows, BASELINES))
+    print()
+    print("\n".join(export_notes))
     print(f"\n{environment()}; {time.perf_counter() - started:.0f} s.")
     failed = missed(rows)
     for name in failed:

@@ -274,10 +274,7 @@ class _Run:
         """Open the output, check it against its state; return whether this resumes."""
         if restart:
             remove_state(self._state_path)
-        try:
-            handle = os.open(self._output, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as error:
-            raise OSError(f"cannot open {self._output}: {error.strerror}") from error
+        handle = os.open(self._output, os.O_RDWR | os.O_CREAT, 0o666)
         self._file = os.fdopen(handle, "r+b", buffering=1 << 20)
         _lock(self._file, self._output)
         size = os.fstat(handle).st_size
