@@ -545,3 +545,17 @@ def test_the_state_file_is_replaced_atomically_and_names_no_account(out: Path) -
     assert ACCOUNT not in text
     assert not state_file.with_name(state_file.name + ".tmp").exists()
     assert json.loads(text)["records"] == 30
+
+
+def test_a_state_that_wrote_nothing_does_not_bind_the_output(out: Path) -> None:
+    index = FakeIndex(_records(5), fail_list_at={1})
+    with pytest.raises(APIConnectionError):
+        _export(index, out)
+    assert _state(out).bytes == 0
+    state_file = out.with_name(out.name + STATE_SUFFIX)
+    state = _state(out)
+    state.index = "mistyped"
+    write_state(state_file, state)
+    _export(index, out)
+    _assert_exactly(out, index.vectors)
+    assert _state(out).index == INDEX

@@ -282,6 +282,10 @@ class _Run:
             self._file.truncate(0)
             size = 0
         state = read_state(self._state_path)
+        if state is not None and state.bytes == 0 and size == 0 and not state.complete:
+            # Nothing was written under that state (its first request failed, say, on a
+            # mistyped index name): there is nothing to protect, so start afresh.
+            state = None
         if state is None:
             if size:
                 raise ResumeRefusedError(
