@@ -301,7 +301,7 @@ def test_interrupt_mid_page_keeps_every_line_and_resumes(out: Path) -> None:
 
 
 def test_signal_during_a_write_lands_after_the_line(out: Path) -> None:
-    """SIGINT while lines are written is deferred until they and their count are done."""
+    """SIGINT while a line is written is deferred until it and its count are done."""
     index = FakeIndex(_records(40), page_size=40)
     real_fetch = index.fetch
 
@@ -318,8 +318,15 @@ def test_signal_during_a_write_lands_after_the_line(out: Path) -> None:
         export_index(
             INDEX, out, account_id=ACCOUNT, list_page=index.list_page, fetch=fetch, group_size=20
         )
-    assert len(_lines(out)) == 40  # the whole group, not a line less, not a torn one
-    assert _state(out).bytes == out.stat().st_size
+    # The fake answers in reverse: v-00039 ... v-00025 of the second group are written,
+    # v-00025's line whole, and the interrupt lands right after it.
+    lines = _lines(out)
+    assert len(lines) == 20 + 15
+    assert lines[-1]["id"] == "v-00025"
+    state = _state(out)
+    assert state.bytes == out.stat().st_size
+    assert state.records == 35
+    assert state.clean
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
@@ -559,3 +566,45 @@ def test_a_state_that_wrote_nothing_does_not_bind_the_output(out: Path) -> None:
     _export(index, out)
     _assert_exactly(out, index.vectors)
     assert _state(out).index == INDEX
+
+
+class _Stream:
+    """A fetcher's stream: yields some vectors, then fails as a chunk would; records close."""
+
+    def __init__(self, vectors: list[Vector], fail_after: int | None) -> None:
+        self._vectors = vectors
+        self._fail_after = fail_after
+        self.closed = False
+
+    def __iter__(self) -> Any:
+        for position, vector in enumerate(self._vectors):
+            if position == self._fail_after:
+                raise APIConnectionError("connection failed: a chunk (injected)")
+            yield vector
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_stream_that_fails_mid_group_keeps_what_it_gave_and_is_closed(out: Path) -> None:
+    index = FakeIndex(_records(95), page_size=50)
+    streams: list[_Stream] = []
+
+    def fetch(index_name: str, ids: list[str]) -> _Stream:
+        vectors = [Vector.from_dict(index.vectors[i]) for i in ids if i in index.vectors]
+        stream = _Stream(vectors, 30 if not streams else None)
+        streams.append(stream)
+        return stream
+
+    with pytest.raises(APIConnectionError):
+        export_index(
+            INDEX, out, account_id=ACCOUNT, list_page=index.list_page, fetch=fetch, group_size=50
+        )
+    assert streams[0].closed
+    assert len(_lines(out)) == 30
+    export_index(
+        INDEX, out, account_id=ACCOUNT, list_page=index.list_page, fetch=fetch, group_size=50
+    )
+    _assert_exactly(out, index.vectors)
+    # The resume asked only for the 20 ids of page 1 not yet written, then page 2.
+    assert [len(stream._vectors) for stream in streams] == [50, 20, 45]

@@ -63,6 +63,8 @@ DEFAULT_GROUP_SIZE: Final = 160
 # New listings in a row, each lost (cursor expired or refused) before it got to an id not
 # yet written, after which the cursor's error is raised.
 MAX_FRUITLESS_LISTINGS: Final = 3
+# Vectors of a streamed group between two progress reports (and looks at the clock).
+_PROGRESS_EVERY: Final = 100
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,10 @@ class PageLister(Protocol):
 
 
 class VectorFetcher(Protocol):
-    """Fetches vectors by id; ids not returned are taken as deleted since listed."""
+    """Fetches vectors by id; ids not returned are taken as deleted since listed.
+
+    A list, or a stream (an iterable with ``close()``, closed when the export stops).
+    """
 
     def __call__(self, index_name: str, ids: list[str]) -> Iterable[Vector]: ...
 
@@ -435,34 +440,45 @@ class _Run:
             if vector_id not in self._page_written and (seen is None or vector_id not in seen)
         ]
         for start in range(0, len(todo), self._group_size):
-            group = todo[start : start + self._group_size]
-            vectors = list(self._fetch(self._index, group))
-            self._write(group, vectors)
+            self._export_group(todo[start : start + self._group_size])
             self._progress()
             self._maybe_checkpoint()
 
-    def _write(self, group: list[str], vectors: list[Vector]) -> None:
+    def _export_group(self, group: list[str]) -> None:
+        """Fetch a group and append each vector as it comes (a stream keeps what it got)."""
+        asked = set(group)
+        vectors = self._fetch(self._index, group)
+        try:
+            for count, vector in enumerate(vectors, start=1):
+                with self._shield():
+                    self._writing = True
+                    self._write(vector, asked)
+                    self._writing = False
+                if count % _PROGRESS_EVERY == 0:
+                    self._progress()
+                    self._maybe_checkpoint()
+        finally:
+            close = getattr(vectors, "close", None)
+            if callable(close):  # a stream: stop what it has in flight
+                close()
+        self._page_missing += [i for i in group if i not in self._page_written]
+        self._fruitless_listings = 0  # a group holds only ids not yet written: progress
+
+    def _write(self, vector: Vector, asked: set[str]) -> None:
+        vector_id = vector.id
+        if vector_id not in asked or vector_id in self._page_written:
+            return  # not asked for, or sent twice: never written twice
         file = self._file
         assert file is not None  # noqa: S101 - opened by open()
         state = self._state
-        asked = set(group)
-        with self._shield():
-            self._writing = True
-            for vector in vectors:
-                vector_id = vector.id
-                if vector_id not in asked or vector_id in self._page_written:
-                    continue  # not asked for, or sent twice: never written twice
-                line = _dumps(vector.to_dict())
-                file.write(line)
-                state.bytes += len(line)
-                state.records += 1
-                state.crc32 = zlib.crc32(line, state.crc32)
-                self._page_written.add(vector_id)
-                if self._seen is not None:
-                    self._seen.add(vector_id)
-            self._page_missing += [i for i in group if i not in self._page_written]
-            self._writing = False
-        self._fruitless_listings = 0
+        line = _dumps(vector.to_dict())
+        file.write(line)
+        state.bytes += len(line)
+        state.records += 1
+        state.crc32 = zlib.crc32(line, state.crc32)
+        self._page_written.add(vector_id)
+        if self._seen is not None:
+            self._seen.add(vector_id)
 
     def _end_page(self, page: ListedPage) -> None:
         state = self._state

@@ -53,7 +53,7 @@ class ExportProgressLine:
         self._drawn = False
 
     def text(self, progress: ExportProgress, now: float) -> str:
-        """The line for ``progress`` at time ``now``."""
+        """Return the line for ``progress`` at time ``now``."""
         if self._started is None:
             self._started = now
         done, total = progress.done, progress.total
