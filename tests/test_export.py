@@ -494,7 +494,16 @@ def test_existing_file_without_state_is_refused_unless_restart(out: Path) -> Non
 
 @pytest.mark.parametrize(
     "text",
-    ["not json", "[]", '{"version": 99}', '{"version": 1, "index": "docs", "account": 3}'],
+    [
+        "not json",
+        "[]",
+        '{"version": 99}',
+        '{"version": 1, "index": "docs", "account": 3}',
+        '{"version": 1, "index": "docs", "account": "a", "missing_sample": [1]}',
+        '{"version": 1, "index": "docs", "account": "a", "bytes": -1}',
+        '{"version": 1, "index": "docs", "account": "a", "page_start": 9, "bytes": 3}',
+        '{"version": 1, "index": "docs", "account": "a", "unknown": 1, "clean": "yes"}',
+    ],
 )
 def test_damaged_state_file_is_refused(out: Path, text: str) -> None:
     out.write_text("")
@@ -608,3 +617,15 @@ def test_a_stream_that_fails_mid_group_keeps_what_it_gave_and_is_closed(out: Pat
     _assert_exactly(out, index.vectors)
     # The resume asked only for the 20 ids of page 1 not yet written, then page 2.
     assert [len(stream._vectors) for stream in streams] == [50, 20, 45]
+
+
+def test_vectors_not_asked_for_or_sent_twice_are_not_written(out: Path) -> None:
+    index = FakeIndex(_records(30))
+    stranger = Vector.from_dict({"id": "not-asked", "values": [1.0]})
+
+    def fetch(index_name: str, ids: list[str]) -> list[Vector]:
+        answer = list(index.fetch(index_name, ids))
+        return [stranger, *answer, *answer[:3]]
+
+    export_index(INDEX, out, account_id=ACCOUNT, list_page=index.list_page, fetch=fetch)
+    _assert_exactly(out, index.vectors)

@@ -135,8 +135,11 @@ class ExportState:
             return "clean or complete is not a boolean"
         if not all(v is None or isinstance(v, str) for v in (self.cursor, self.cursor_expires_at)):
             return "cursor or cursor_expires_at is not a string"
-        if not isinstance(self.tail_sha256, str) or not isinstance(self.missing_sample, list):
-            return "tail_sha256 or missing_sample has the wrong type"
+        if not isinstance(self.tail_sha256, str):
+            return "tail_sha256 is not a string"
+        sample = self.missing_sample
+        if not isinstance(sample, list) or not all(isinstance(i, str) for i in sample):
+            return "missing_sample is not a list of ids"
         if self.format != "ndjson":
             return f"unknown format {self.format!r}"
         return None
