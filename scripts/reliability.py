@@ -3,7 +3,8 @@
 Usage: python -m scripts.reliability   (`make reliability`)
 
 1. Every fault scenario of tests/faults.py against a fault server on 127.0.0.1, with the
-   sync and the async client: requests sent, outcome, time taken, and whether it is the
+   sync and the async client: requests sent, outcome, time taken, what a redirect target
+   or a proxy received (and whether a credential was among it), and whether it is the
    outcome the scenario fixes.
 2. The hypothesis properties of tests/test_hostile_input.py and test_hostile_responses.py:
    inputs tried, by outcome.
@@ -31,6 +32,7 @@ PROPERTIES: list[tuple[Callable[..., None], tuple[str, ...]]] = [
     (test_hostile_input.test_any_index_name, faults.CLIENTS),
     (test_hostile_input.test_any_ids, faults.CLIENTS),
     (test_hostile_input.test_very_long_id_lists, faults.CLIENTS),
+    (test_hostile_input.test_any_base_url, faults.CLIENTS),
     (test_hostile_responses.test_valid_bodies_give_exactly_the_vectors_asked_for, faults.CLIENTS),
     (test_hostile_responses.test_mutated_valid_bodies, faults.CLIENTS),
     (test_hostile_responses.test_any_json, faults.CLIENTS),
@@ -43,8 +45,8 @@ PROPERTIES: list[tuple[Callable[..., None], tuple[str, ...]]] = [
 def fault_table() -> tuple[list[str], int]:
     """Run every scenario with both clients; return the table's lines and the failures."""
     lines = [
-        "| scenario | client | attempts | outcome | elapsed | ids asked | holds |",
-        "| --- | --- | ---: | --- | ---: | ---: | --- |",
+        "| scenario | client | attempts | outcome | elapsed | ids asked | others saw | holds |",
+        "| --- | --- | ---: | --- | ---: | ---: | --- | --- |",
     ]
     failures = 0
     for scenario in faults.SCENARIOS:
@@ -55,7 +57,7 @@ def fault_table() -> tuple[list[str], int]:
             holds = "yes" if not problems else "NO: " + "; ".join(problems)
             lines.append(
                 f"| {scenario.name} | {client} | {outcome.attempts} | {outcome.summary} "
-                f"| {outcome.elapsed:.2f} s | {len(scenario.ids)} | {holds} |"
+                f"| {outcome.elapsed:.2f} s | {len(scenario.ids)} | {outcome.others} | {holds} |"
             )
     return lines, failures
 

@@ -9,9 +9,19 @@ where time is the point (timeouts), and those use short timeouts.
 from __future__ import annotations
 
 import asyncio
+import os
+import ssl
+import sys
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AsyncExitStack, ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import trustme
 
 from cf_vectorize import (
     APIConnectionError,
@@ -22,7 +32,10 @@ from cf_vectorize import (
     ApiToken,
     AsyncVectorize,
     BadRequestError,
+    ConfigurationError,
+    GlobalApiKey,
     InternalServerError,
+    InvalidInputError,
     RateLimitError,
     Timeout,
     Vectorize,
@@ -40,6 +53,7 @@ from tests.faultserver import (
     failure_body,
     found,
     never_answer,
+    proxy,
     redirect,
     reset_before_body,
     reset_during_body,
@@ -49,6 +63,20 @@ from tests.faultserver import (
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 TOKEN = "tok_fault_0123456789ABCDEFGHIJKLMNOPQRS"  # must never show up anywhere
+KEY = "fau1t0123456789abcdef0123456789abcdef"  # the Global API Key pair's, likewise
+EMAIL = "fault.owner@example.com"
+SECRETS = (TOKEN, KEY, EMAIL)
+CREDENTIAL_HEADERS = ("authorization", "x-auth-key", "x-auth-email")
+# Cleared around every run, so that a scenario sees only the environment it sets.
+PROXY_ENVIRONMENT = (
+    *(
+        name
+        for base in ("HTTP", "HTTPS", "ALL", "NO")
+        for name in (f"{base}_PROXY", f"{base.lower()}_proxy")
+    ),
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+)
 # Short limits, so that the scenarios about time end quickly.
 FAST = Timeout(total=1.0, connect=0.5)
 CLIENTS = ("sync", "async")
@@ -83,6 +111,15 @@ class Scenario:
     slept: tuple[float, ...] | None = None  # retry waits asked for, when they are the point
     unfetched: tuple[str, ...] | None = None  # default: every id asked for
     redirect_status: int | None = None  # answer with a redirect to a second server
+    auth: str = "token"  # or "global-key" (X-Auth-Email / X-Auth-Key)
+    # The caller passes an httpx client of its own: "plain", or "follows redirects".
+    caller_client: str | None = None
+    proxy_variable: str | None = None  # set to a fake proxy on 127.0.0.1 during the call
+    proxied: int = 0  # requests (CONNECT included) the proxy must receive
+    tls: bool = False  # the server speaks https, with a test CA in SSL_CERT_FILE
+    env: tuple[tuple[str, str], ...] = ()  # more environment during the call
+    base_url: str | None = None  # instead of the server's
+    without_module: str | None = None  # behave as if this module were not installed
 
     @property
     def time_bound(self) -> float:
@@ -222,6 +259,92 @@ SCENARIOS: tuple[Scenario, ...] = (
         )
         for status in (301, 302, 303, 307, 308)
     ),
+    *(
+        Scenario(
+            f"{status} redirect, the caller's own client follows redirects, Global API key",
+            (),
+            attempts=1,
+            outcome=APIStatusError,
+            redirect_status=status,
+            auth="global-key",
+            caller_client="follows redirects",
+        )
+        for status in (301, 302, 303, 307, 308)
+    ),
+    Scenario(
+        "307 redirect, the caller's own client follows redirects, API token",
+        (),
+        attempts=1,
+        outcome=APIStatusError,
+        redirect_status=307,
+        caller_client="follows redirects",
+    ),
+    *(
+        Scenario(
+            f"{variable} set, plain-http loopback base URL: straight to the server",
+            (found,),
+            attempts=1,
+            outcome=None,
+            proxy_variable=variable,
+            auth=auth,
+        )
+        for variable, auth in (("HTTP_PROXY", "token"), ("ALL_PROXY", "global-key"))
+    ),
+    Scenario(
+        "HTTPS_PROXY set, https base URL: a CONNECT tunnel, the proxy relays only TLS",
+        (found,),
+        attempts=1,
+        outcome=None,
+        proxy_variable="HTTPS_PROXY",
+        proxied=1,
+        tls=True,
+        auth="global-key",
+    ),
+    Scenario(
+        "HTTP_PROXY set, the caller's own client would send plain http through it",
+        (found,),
+        attempts=0,
+        outcome=ConfigurationError,
+        proxy_variable="HTTP_PROXY",
+        caller_client="plain",
+    ),
+    Scenario(
+        "ALL_PROXY socks5:// without httpx's socks extra, https base URL",
+        (found,),
+        attempts=0,
+        outcome=ConfigurationError,
+        tls=True,
+        env=(("ALL_PROXY", "socks5://127.0.0.1:9"),),
+        without_module="socksio",
+    ),
+    Scenario(
+        "ALL_PROXY socks5:// without the socks extra, plain-http loopback: not needed",
+        (found,),
+        attempts=1,
+        outcome=None,
+        env=(("ALL_PROXY", "socks5://127.0.0.1:9"),),
+        without_module="socksio",
+    ),
+    Scenario(
+        "SSL_CERT_FILE names a missing file, https base URL",
+        (found,),
+        attempts=0,
+        outcome=ConfigurationError,
+        tls=True,
+        env=(("SSL_CERT_FILE", "/nonexistent/ca.pem"),),
+    ),
+    *(
+        Scenario(f"base URL {url!r}", (found,), 0, InvalidInputError, base_url=url)
+        for url in (
+            "http://xn--a.example/client/v4",  # a malformed IDNA label (idna raises)
+            "https://xn--/client/v4",
+            "https://api..example/client/v4",
+            "https://api example.com/client/v4",
+            "https://api.cloudflare.com:99999/client/v4",
+            "https://user:secret@api.cloudflare.com/client/v4",
+            "https://api.cloudflare.com/client/v4?x=1",
+        )
+    ),
     Scenario(
         "batch of 3 chunks, the 2nd refused (400), in turn",
         (failing_for("id-25", respond_json(400, failure_body(40001, "invalid payload"))),),
@@ -261,6 +384,9 @@ class Outcome:
     error: VectorizeError | None = None
     slept: list[float] = field(default_factory=list)
     elsewhere: int = 0  # requests the redirect target received
+    proxied: int = 0  # requests the proxy received
+    relayed: int = 0  # bytes the proxy relayed from the client through a CONNECT tunnel
+    leaks: list[str] = field(default_factory=list)  # where a credential was seen in transit
 
     @property
     def summary(self) -> str:
@@ -296,7 +422,22 @@ class Outcome:
             found_problems.append(f"took {self.elapsed:.1f} s, bound {expected.time_bound:.1f} s")
         if self.elsewhere:
             found_problems.append(f"the redirect target received {self.elsewhere} request(s)")
+        if self.proxied != expected.proxied:
+            found_problems.append(f"the proxy received {self.proxied}, expected {expected.proxied}")
+        found_problems += [f"a credential reached {where}" for where in self.leaks]
         return found_problems
+
+    @property
+    def others(self) -> str:
+        """What the redirect target and the proxy received, for the reliability table."""
+        seen = []
+        if self.scenario.redirect_status is not None:
+            seen.append(f"redirect target: {self.elsewhere} request(s)")
+        if self.scenario.proxy_variable is not None:
+            seen.append(f"proxy: {self.proxied} request(s), {self.relayed:,} bytes tunnelled")
+        if seen:
+            seen.append(f"credential seen: {', '.join(self.leaks) or 'nowhere'}")
+        return "; ".join(seen) or "-"
 
 
 def _redirecting(status: int, target: FaultServer) -> Behaviour:
@@ -309,38 +450,126 @@ def _redirecting(status: int, target: FaultServer) -> Behaviour:
 
 def run(scenario: Scenario, client: str) -> Outcome:
     """Run scenario with the sync or async client against fresh servers on 127.0.0.1."""
-    with FaultServer([found]) as elsewhere:
+    relayed: list[bytes] = []
+    with ExitStack() as stack:
+        authority = trustme.CA() if scenario.tls else None
+        elsewhere = stack.enter_context(FaultServer([found]))
+        fake_proxy = stack.enter_context(FaultServer([proxy(relayed)]))
         script: Sequence[Behaviour] = scenario.script
         if scenario.redirect_status is not None:
             script = (_redirecting(scenario.redirect_status, elsewhere),)
-        with FaultServer(list(script)) as server:
-            slept: list[float] = []
-            call = _sync_call if client == "sync" else _async_call
-            start = time.monotonic()
-            result: VectorList | None = None
-            error: VectorizeError | None = None
-            try:
-                result = call(scenario, server.base_url, slept.append)
-            except VectorizeError as raised:
-                error = raised
-            elapsed = time.monotonic() - start
-        return Outcome(
-            scenario, client, server.attempts, elapsed, result, error, slept, elsewhere.attempts
+        server = stack.enter_context(FaultServer(list(script), tls=_server_tls(authority)))
+        env = dict(scenario.env)
+        if scenario.proxy_variable is not None:
+            env[scenario.proxy_variable] = f"http://127.0.0.1:{fake_proxy.port}"
+        if authority is not None and "SSL_CERT_FILE" not in env:
+            env["SSL_CERT_FILE"] = stack.enter_context(_ca_file(authority))
+        stack.enter_context(_environment(env, scenario.without_module))
+        slept: list[float] = []
+        call = _sync_call if client == "sync" else _async_call
+        start = time.monotonic()
+        result: VectorList | None = None
+        error: VectorizeError | None = None
+        try:
+            result = call(scenario, scenario.base_url or server.base_url, slept.append)
+        except VectorizeError as raised:
+            error = raised
+        elapsed = time.monotonic() - start
+    leaks = [
+        where
+        for where, requests in (
+            ("the redirect target", elsewhere.requests),
+            ("the proxy", fake_proxy.requests),
         )
+        if any(name in request.headers for request in requests for name in CREDENTIAL_HEADERS)
+    ]
+    if any(secret.encode() in b"".join(relayed) for secret in SECRETS):
+        leaks.append("the proxy's tunnel (in clear)")
+    return Outcome(
+        scenario,
+        client,
+        server.attempts,
+        elapsed,
+        result,
+        error,
+        slept,
+        elsewhere.attempts,
+        fake_proxy.attempts,
+        sum(map(len, relayed)),
+        leaks,
+    )
+
+
+def _server_tls(authority: trustme.CA | None) -> ssl.SSLContext | None:
+    if authority is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    return context
+
+
+@contextmanager
+def _ca_file(authority: trustme.CA) -> Iterator[str]:
+    """The test CA's certificate in a PEM file, for SSL_CERT_FILE."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ca.pem"
+        authority.cert_pem.write_to_path(str(path))
+        yield str(path)
+
+
+@contextmanager
+def _environment(env: dict[str, str], without_module: str | None) -> Iterator[None]:
+    """Set exactly these proxy and CA variables (the others cleared), and hide a module."""
+    saved = {name: os.environ.get(name) for name in (*PROXY_ENVIRONMENT, *env)}
+    saved_module = sys.modules.get(without_module) if without_module else None
+    try:
+        for name in PROXY_ENVIRONMENT:
+            os.environ.pop(name, None)
+        os.environ.update(env)
+        if without_module:
+            sys.modules[without_module] = None  # type: ignore[assignment]  # import fails
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        if without_module:
+            if saved_module is None:
+                sys.modules.pop(without_module, None)
+            else:
+                sys.modules[without_module] = saved_module
+
+
+def _auth(scenario: Scenario) -> ApiToken | GlobalApiKey:
+    if scenario.auth == "global-key":
+        return GlobalApiKey(email=EMAIL, key=KEY)
+    return ApiToken(TOKEN)
+
+
+def _caller_client_options(scenario: Scenario) -> dict[str, Any]:
+    return {"follow_redirects": scenario.caller_client == "follows redirects"}
 
 
 def _sync_call(scenario: Scenario, base_url: str, record: Callable[[float], None]) -> VectorList:
-    with Vectorize(
-        account_id=ACCOUNT,
-        auth=ApiToken(TOKEN),
-        base_url=base_url,
-        timeout=scenario.timeout,
-        max_retries=scenario.max_retries,
-        max_concurrency=scenario.max_concurrency,
-        pacing=None,
-        sleep=record,
-    ) as client:
-        return client.get_by_ids("my-index", scenario.ids)
+    http = httpx.Client(**_caller_client_options(scenario)) if scenario.caller_client else None
+    try:
+        with Vectorize(
+            account_id=ACCOUNT,
+            auth=_auth(scenario),
+            base_url=base_url,
+            timeout=scenario.timeout,
+            max_retries=scenario.max_retries,
+            max_concurrency=scenario.max_concurrency,
+            pacing=None,
+            http_client=http,
+            sleep=record,
+        ) as client:
+            return client.get_by_ids("my-index", scenario.ids)
+    finally:
+        if http is not None:
+            http.close()
 
 
 def _async_call(scenario: Scenario, base_url: str, record: Callable[[float], None]) -> VectorList:
@@ -348,16 +577,25 @@ def _async_call(scenario: Scenario, base_url: str, record: Callable[[float], Non
         record(seconds)
 
     async def call() -> VectorList:
-        async with AsyncVectorize(
-            account_id=ACCOUNT,
-            auth=ApiToken(TOKEN),
-            base_url=base_url,
-            timeout=scenario.timeout,
-            max_retries=scenario.max_retries,
-            max_concurrency=scenario.max_concurrency,
-            pacing=None,
-            sleep=sleep,
-        ) as client:
+        async with AsyncExitStack() as stack:
+            http = None
+            if scenario.caller_client:
+                http = await stack.enter_async_context(
+                    httpx.AsyncClient(**_caller_client_options(scenario))
+                )
+            client = await stack.enter_async_context(
+                AsyncVectorize(
+                    account_id=ACCOUNT,
+                    auth=_auth(scenario),
+                    base_url=base_url,
+                    timeout=scenario.timeout,
+                    max_retries=scenario.max_retries,
+                    max_concurrency=scenario.max_concurrency,
+                    pacing=None,
+                    http_client=http,
+                    sleep=sleep,
+                )
+            )
             return await client.get_by_ids("my-index", scenario.ids)
 
     return asyncio.run(call())

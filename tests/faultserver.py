@@ -9,6 +9,7 @@ recorded. Everything it starts ends by itself once the server is closed.
 from __future__ import annotations
 
 import json
+import select
 import socket
 import ssl
 import struct
@@ -201,6 +202,54 @@ def redirect(status: int, location: str) -> Behaviour:
     """Answer with a redirect to location."""
     body = json.dumps({"moved": location}).encode()
     return respond(status, body, Location=location)
+
+
+def proxy(relayed: list[bytes]) -> Behaviour:
+    """Act as an HTTP proxy: tunnel a CONNECT to its target; refuse anything else with 502.
+
+    Every byte the client sends through a tunnel is appended to relayed (what a proxy could
+    read there); the request heads it receives are recorded as any FaultServer records
+    them. Forwarding a plain-http request is refused: seeing it is already the failure.
+    """
+
+    def behaviour(exchange: Exchange) -> bool:
+        request = exchange.request
+        if request.method != "CONNECT":
+            exchange.send(http_response(502, b'{"proxy": "only CONNECT is served"}'))
+            return False
+        host, _, port = request.target.rpartition(":")
+        try:
+            upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=5)
+        except (OSError, ValueError):
+            exchange.send(http_response(502, b'{"proxy": "cannot reach the target"}'))
+            return False
+        with upstream:
+            if exchange.send(b"HTTP/1.1 200 Connection established\r\n\r\n"):
+                _relay(exchange, upstream, relayed)
+        return False
+
+    return behaviour
+
+
+def _relay(exchange: Exchange, upstream: socket.socket, relayed: list[bytes]) -> None:
+    """Copy bytes both ways until either side closes or the server stops."""
+    client = exchange.sock
+    deadline = time.monotonic() + IDLE_LIMIT
+    while not exchange.stopped.is_set() and time.monotonic() < deadline:
+        readable, _, _ = select.select([client, upstream], [], [], 0.05)
+        for sock in readable:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            if sock is client:
+                relayed.append(data)
+            try:
+                (upstream if sock is client else client).sendall(data)
+            except OSError:
+                return
 
 
 @dataclass

@@ -171,3 +171,32 @@ def test_an_injected_http_client_is_used_and_left_open() -> None:
     assert server.requests[0].headers["authorization"] == "Bearer t"
     assert not http.is_closed
     http.close()
+
+
+def test_the_library_refusal_names_the_argument_that_allows_plain_http() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        Vectorize(account_id="a", auth=ApiToken("t"), base_url="http://192.0.2.10/v4")
+    assert "base_url 'http://192.0.2.10/v4' is plain http" in str(caught.value)
+    assert "pass allow_insecure_http=True" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://xn--a.example/client/v4", "is not a usable URL"),
+        ("https://api.cloudflare.com:70000/client/v4", "port 70000"),
+        ("https://a b.example/", "white space"),
+        ("https://key:secret-in-url@api.cloudflare.com/", "user name or password"),
+        ("https://api.cloudflare.com/client/v4#top", "query or fragment"),
+        ("https://api.cloudflare.com/" + "x" * 5000 + " ", "white space"),
+    ],
+)
+def test_an_unusable_base_url_is_refused_when_the_client_is_made(url: str, says: str) -> None:
+    with pytest.raises(InvalidInputError, match=says) as caught:
+        Vectorize(account_id="a", auth=ApiToken("t"), base_url=url)
+    assert "secret-in-url" not in str(caught.value) and len(str(caught.value)) < 400
+
+
+def test_a_base_url_that_is_not_a_string_is_a_type_error() -> None:
+    with pytest.raises(InvalidInputTypeError, match="base_url must be a str"):
+        Vectorize(account_id="a", auth=ApiToken("t"), base_url=b"https://x.example")  # type: ignore[arg-type]

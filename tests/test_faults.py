@@ -35,12 +35,24 @@ def test_the_table_covers_every_kind_of_fault() -> None:
         assert str(status) in names
     for words in ("reset before", "reset during", "never answers", "drips", "batch", "html"):
         assert words in names
+    for words in ("follows redirects", "HTTP_PROXY", "ALL_PROXY", "HTTPS_PROXY", "socks5", "xn--"):
+        assert words in names
 
 
 def test_the_check_of_an_outcome_can_fail() -> None:
     scenario = next(s for s in SCENARIOS if s.name.startswith("500 then 200"))
-    outcome = Outcome(scenario, "sync", attempts=3, elapsed=99.0, elsewhere=1)
-    assert len(outcome.problems()) == 4  # attempts, no result, time, redirect target
+    outcome = Outcome(scenario, "sync", attempts=3, elapsed=99.0, elsewhere=1, proxied=1)
+    outcome.leaks.append("the proxy")
+    # attempts, no result, time, redirect target, proxy, credential
+    assert len(outcome.problems()) == 6
+
+
+def test_the_proxy_scenarios_do_go_through_the_fake_proxy_when_it_is_used() -> None:
+    """The https scenario proves the proxy variables reach the client: its proxy is used."""
+    scenario = next(s for s in SCENARIOS if s.proxy_variable == "HTTPS_PROXY")
+    outcome = run(scenario, "sync")
+    assert outcome.problems() == [] and outcome.proxied == 1 and outcome.attempts == 1
+    assert outcome.relayed > 0  # the request went through the tunnel, encrypted
 
 
 @pytest.mark.parametrize("client", CLIENTS)

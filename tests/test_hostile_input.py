@@ -28,6 +28,7 @@ from cf_vectorize import (
     Vectorize,
     VectorList,
 )
+from cf_vectorize._auth import origin_of
 from tests._spec_check import validate_request
 from tests.clientkit import ACCOUNT, TOKEN, envelope, vector
 
@@ -80,6 +81,50 @@ id_arguments = st.one_of(
     st.binary(max_size=10),
     st.integers(),
     st.none(),
+)
+
+
+# Base URLs: any text, and URLs assembled from hostile parts (IDNA labels, ports, spaces).
+url_hosts = st.one_of(
+    any_text,
+    st.sampled_from(
+        [
+            "127.0.0.1",
+            "localhost",
+            "[::1]",
+            "api.cloudflare.com",
+            "xn--a",
+            "xn--",
+            "xn--mnchen-3ya",
+            "münchen.de",
+            "a..b",
+            "-a.com",
+            "a b",
+            "%zz",
+            "a%00b",
+            "[zz]",
+            "\uff11\uff12\uff17.0.0.1",
+            "",
+            "@",
+        ]
+    ),
+    st.from_regex(r"[a-z0-9.-]{1,70}", fullmatch=True),
+)
+url_ports = st.one_of(
+    st.just(""),
+    st.integers(-2, 70000).map(lambda n: f":{n}"),
+    any_text.map(lambda text: f":{text}"),
+)
+base_urls = st.one_of(
+    any_text,
+    st.builds(
+        "{}://{}{}{}".format,
+        st.sampled_from(["http", "https", "HTTPS", "ftp", ""]),
+        url_hosts,
+        url_ports,
+        st.one_of(st.just("/client/v4"), any_text),
+    ),
+    non_strings.filter(lambda value: value is not None and value != ""),
 )
 
 
@@ -178,6 +223,43 @@ def test_any_ids(client: str, ids: Any) -> None:
 def test_very_long_id_lists(client: str, size: int, repeat: int) -> None:
     ids = [f"id-{n // repeat}" for n in range(size)]
     TRIED[f"long id lists ({client})", check(client, ACCOUNT, "my-index", ids)] += 1
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@PROPERTY
+@given(base_url=base_urls)
+def test_any_base_url(client: str, base_url: Any) -> None:
+    """A typed input error when the client is made, or every request to the base URL's origin."""
+    recorder = Recorder()
+    try:
+        result, used = _call_at(client, base_url, recorder)
+    except INPUT_ERRORS:
+        assert recorder.requests == []
+        TRIED[f"base URLs ({client})", "refused"] += 1
+        return
+    assert [v.id for v in result] == ["a"]
+    (request,) = recorder.requests
+    assert origin_of(request.url) == origin_of(httpx.URL(used))
+    assert used == (base_url or "https://api.cloudflare.com/client/v4").rstrip("/")
+    assert request.url.path.endswith(
+        f"/accounts/{ACCOUNT}/vectorize/v2/indexes/my-index/get_by_ids"
+    )
+    TRIED[f"base URLs ({client})", "sent"] += 1
+
+
+def _call_at(client: str, base_url: Any, recorder: Recorder) -> tuple[VectorList, str]:
+    """Fetch one id through a client at base_url; return the result and the client's base URL."""
+    options: dict[str, Any] = {"account_id": ACCOUNT, "auth": ApiToken(TOKEN), "pacing": None}
+    options |= {"base_url": base_url, "allow_insecure_http": True}
+    if client == "sync":
+        with Vectorize(transport=httpx.MockTransport(recorder), **options) as sync:
+            return sync.get_by_ids("my-index", ["a"]), sync.base_url
+
+    async def run() -> tuple[VectorList, str]:
+        async with AsyncVectorize(transport=httpx.MockTransport(recorder), **options) as client:
+            return await client.get_by_ids("my-index", ["a"]), client.base_url
+
+    return asyncio.run(run())
 
 
 @pytest.mark.parametrize("account", [".", ".."])

@@ -1,11 +1,18 @@
 """cf-vectorize: a typed Python client for Cloudflare Vectorize get_by_ids.
 
-from cf_vectorize import Vectorize, ApiToken
-with Vectorize(account_id="…", auth=ApiToken("…")) as client:
-vectors = client.get_by_ids("my-index", ["id-1", "id-2"])
+Usage (the API token and account id may come from the environment instead)::
+
+    from cf_vectorize import ApiToken, Vectorize
+
+    with Vectorize(account_id="…", auth=ApiToken("…")) as client:
+        vectors = client.get_by_ids("my-index", ["id-1", "id-2"])
+    for vector in vectors:
+        print(vector.id, vector.values[:3])
+    print(vectors.missing_ids)
+
+`AsyncVectorize` is the same, awaited; README.md has the whole story.
 """
 
-import importlib
 from typing import TYPE_CHECKING
 
 from ._auth import ApiToken, GlobalApiKey
@@ -39,9 +46,10 @@ if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
 
     from ._async_client import AsyncVectorize
+del TYPE_CHECKING  # the namespace holds the public names only (see __dir__)
 
-# Loaded on first use, so that `import cf_vectorize` costs little more than `import httpx`
-# (issue 7): the async client brings asyncio, Vector the generated models and attrs.
+# Loaded on first use, so that `import cf_vectorize` costs little more than `import httpx`:
+# the async client brings asyncio, Vector the generated models and attrs.
 _LAZY = {"AsyncVectorize": "cf_vectorize._async_client", "Vector": "cf_vectorize_api.models"}
 
 
@@ -49,13 +57,16 @@ def __getattr__(name: str) -> object:
     """Import AsyncVectorize and Vector when first asked for."""
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
+    from importlib import import_module  # noqa: PLC0415 (kept out of the namespace)
+
+    value = getattr(import_module(_LAZY[name]), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    """List the public names (`__all__`) and the module's dunders, not private modules."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
 
 
 __all__ = [

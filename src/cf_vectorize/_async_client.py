@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
+from ._api_client import async_api_client
 from ._auth import Credential
 from ._base import (
     DEFAULT_MAX_CONCURRENCY,
@@ -64,20 +65,19 @@ class AsyncVectorize(ClientBase):
             allow_insecure_http=allow_insecure_http,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(transport=transport, **self._http_settings())
+        self._http = self._http_client(http_client, httpx.AsyncClient, transport)
         self._sleep = sleep
         self._pacer = AsyncPacer(pacing, clock=clock, sleep=sleep)
 
     @property
     def api_client(self) -> Client:
-        """The generated low-level client, sharing this client's connection pool.
+        """The generated low-level client, sending through this client's httpx client.
 
         Use its `asyncio` functions; they send at most 20 ids, without retries, pacing or
-        typed errors.
+        typed errors, but as this client does: to the base URL, with the credential, never
+        following a redirect.
         """
-        from cf_vectorize_api import Client  # noqa: PLC0415
-
-        return Client(base_url=self.base_url).set_async_httpx_client(self._http)
+        return async_api_client(self.base_url, self._http, self._owns_http, self._http_settings())
 
     async def get_by_ids(
         self, index_name: str, ids: Iterable[str], *, max_retries: int | None = None
@@ -153,7 +153,9 @@ class AsyncVectorize(ClientBase):
         request = self._http.build_request(**self._request_args(index_name, ids))
         try:
             async with asyncio.timeout(self._timeout.total):
-                response = await self._http.send(request, auth=self._settings.auth, stream=True)
+                response = await self._http.send(
+                    request, auth=self._auth, stream=True, follow_redirects=False
+                )
                 try:
                     content = await response.aread()
                 finally:

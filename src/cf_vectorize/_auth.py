@@ -69,3 +69,42 @@ class GlobalApiKey(httpx.Auth):
 
 
 Credential = ApiToken | GlobalApiKey
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: httpx.URL) -> str:
+    """scheme://host:port of url, the port always written, so that equal origins compare equal."""
+    port = url.port or _DEFAULT_PORTS.get(url.scheme, 0)
+    host = url.raw_host.decode("ascii").lower()
+    return f"{url.scheme}://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+class BoundCredential(httpx.Auth):
+    """A credential that adds its headers only to requests for one origin: the base URL's.
+
+    The clients send with it, and it is the `auth` of the httpx client they make (shared as
+    `api_client`): a request built for any other scheme, host or port is refused before
+    anything is sent, rather than carrying the credential there. (A redirect is another
+    matter: httpx copies the headers of the first request to the next without asking the
+    Auth again, so the clients never follow one.)
+    """
+
+    def __init__(self, credential: Credential, base_url: str) -> None:
+        self.credential = credential
+        self.origin = origin_of(httpx.URL(base_url))
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Add the credential's headers, or refuse a request for another origin."""
+        target = origin_of(request.url)
+        if target != self.origin:
+            raise InvalidInputError(
+                f"refusing to send the credential to {target}: "
+                f"this client sends it only to {self.origin}"
+            )
+        yield from self.credential.auth_flow(request)
+
+    def __repr__(self) -> str:
+        return f"{self.credential!r} for {self.origin}"
+
+    __str__ = __repr__

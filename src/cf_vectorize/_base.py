@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
-from ._auth import Credential
-from ._config import resolve
-from ._errors import APIError, InvalidInputError
+from ._auth import BoundCredential, Credential
+from ._config import hide_userinfo, resolve
+from ._errors import APIError, ConfigurationError, InvalidInputError
 from ._pacing import Pacing
 from ._retry import RetryPolicy
 from ._version import __version__
@@ -22,6 +22,9 @@ logger = logging.getLogger("cf_vectorize")
 # 50-150 ms round trip while staying well under Cloudflare's 200 requests/s per IP.
 DEFAULT_MAX_CONCURRENCY = 8
 USER_AGENT = f"cf-vectorize/{__version__}"
+_PROXY_VARIABLES = "HTTP_PROXY, HTTPS_PROXY or ALL_PROXY"
+
+HTTPClient = TypeVar("HTTPClient", httpx.Client, httpx.AsyncClient)
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ class ClientBase:
         self._retry = RetryPolicy(max_retries=check_count(max_retries, "max_retries", 0))
         self._max_concurrency = check_count(max_concurrency, "max_concurrency", 1)
         self._pacing = pacing
+        # What every request is sent with: the credential, for the base URL's origin only.
+        self._auth = BoundCredential(self._settings.auth, self._settings.base_url)
 
     @property
     def account_id(self) -> str:
@@ -108,13 +113,61 @@ class ClientBase:
     def _http_settings(self) -> dict[str, Any]:
         """Return the settings of the httpx client a client makes for itself."""
         return {
-            "auth": self._settings.auth,
+            "auth": self._auth,
             "base_url": self.base_url,
             "timeout": self._timeout.for_httpx(),
             "headers": {"User-Agent": USER_AGENT},
             # Never follow: a redirect must not carry the credential to another host.
             "follow_redirects": False,
+            # Proxies and CA bundle from the environment only for https, where a proxy gets
+            # a CONNECT tunnel and sees no header; a plain-http request would show the proxy
+            # the credential, so plain http (the stand-in on loopback, or an
+            # allow_insecure_http URL) always goes straight to its host.
+            "trust_env": httpx.URL(self.base_url).scheme == "https",
         }
+
+    def _http_client(
+        self,
+        given: HTTPClient | None,
+        make: Callable[..., HTTPClient],
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+    ) -> HTTPClient:
+        """Return the caller's httpx client if it is safe to use, else a new one of ours.
+
+        Making one reads the environment (proxies, SSL_CERT_FILE): what httpx raises for an
+        unusable setting there becomes a ConfigurationError naming it.
+        """
+        if given is not None:
+            self._check_route(given)
+            return given
+        try:
+            return make(transport=transport, **self._http_settings())
+        except ImportError:  # the one import httpx makes here: socksio, for a SOCKS proxy
+            raise ConfigurationError(
+                f"a SOCKS proxy is set in {_PROXY_VARIABLES}, and httpx needs its socks extra "
+                "for it: pip install 'httpx[socks]' (or unset the variable, or list the host "
+                "in NO_PROXY)"
+            ) from None
+        except (ValueError, httpx.InvalidURL) as error:
+            raise ConfigurationError(
+                f"the proxy set in {_PROXY_VARIABLES} is not usable: {hide_userinfo(str(error))}"
+            ) from None
+        except OSError as error:  # ssl.SSLError included
+            raise ConfigurationError(
+                f"the CA certificates named by SSL_CERT_FILE / SSL_CERT_DIR cannot be loaded: "
+                f"{error}"
+            ) from None
+
+    def _check_route(self, client: httpx.Client | httpx.AsyncClient) -> None:
+        """Refuse a caller's client that would send plain http through a proxy."""
+        if httpx.URL(self.base_url).scheme == "http" and routes_through_proxy(
+            client, self.base_url
+        ):
+            raise ConfigurationError(
+                f"the http_client given would send {self.base_url} (plain http) through a "
+                "proxy, which would read the credential: use https, or make that client with "
+                "trust_env=False (or no proxy for this host, NO_PROXY)"
+            )
 
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None:
@@ -158,3 +211,20 @@ def mark_unfetched(error: APIError, unfetched: Sequence[str]) -> APIError:
         shown = ", ".join(repr(i) for i in unfetched[:5]) + (", …" if len(unfetched) > 5 else "")
         error.add_note(f"{len(unfetched)} requested id(s) were not fetched: {shown}")
     return error
+
+
+def routes_through_proxy(client: httpx.Client | httpx.AsyncClient, url: str) -> bool:
+    """Whether client would send a request for url through an HTTP or SOCKS proxy.
+
+    httpx has no public way to ask, so this reads `_transport_for_url` and the transport's
+    `_pool` (stable across httpx 0.23-0.28 and httpcore 1.x); when they are not there it
+    cannot tell and says False.
+    """
+    import httpcore  # noqa: PLC0415 (loaded by then: the client's transport imported it)
+
+    pick = getattr(client, "_transport_for_url", None)
+    if pick is None:
+        return False
+    pool = getattr(pick(httpx.URL(url)), "_pool", None)
+    proxies = (httpcore.HTTPProxy, httpcore.SOCKSProxy, httpcore.AsyncHTTPProxy)
+    return isinstance(pool, (*proxies, httpcore.AsyncSOCKSProxy))

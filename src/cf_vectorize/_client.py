@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
+from ._api_client import sync_api_client
 from ._auth import Credential
 from ._base import (
     DEFAULT_MAX_CONCURRENCY,
@@ -68,7 +69,7 @@ class Vectorize(ClientBase):
             allow_insecure_http=allow_insecure_http,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(transport=transport, **self._http_settings())
+        self._http = self._http_client(http_client, httpx.Client, transport)
         # On the transport made here the socket reads keep the total deadline themselves;
         # a client or transport passed in gets the helper thread of _send_by instead.
         self._deadlines = Deadlines()
@@ -82,14 +83,13 @@ class Vectorize(ClientBase):
 
     @property
     def api_client(self) -> Client:
-        """The generated low-level client, sharing this client's connection pool.
+        """The generated low-level client, sending through this client's httpx client.
 
         Its functions (`cf_vectorize_api.api.vectorize.vectorize_get_vectors_by_id.sync`, …)
-        send at most 20 ids, without retries, pacing or typed errors.
+        send at most 20 ids, without retries, pacing or typed errors, but as this client
+        does: to the base URL, with the credential, never following a redirect.
         """
-        from cf_vectorize_api import Client  # noqa: PLC0415
-
-        return Client(base_url=self.base_url).set_httpx_client(self._http)
+        return sync_api_client(self.base_url, self._http, self._owns_http, self._http_settings())
 
     def get_by_ids(
         self, index_name: str, ids: Iterable[str], *, max_retries: int | None = None
@@ -190,7 +190,9 @@ class Vectorize(ClientBase):
 
         def send() -> None:
             try:
-                future.set_result(self._http.send(request, auth=self._settings.auth, stream=True))
+                future.set_result(
+                    self._http.send(request, auth=self._auth, stream=True, follow_redirects=False)
+                )
             except BaseException as error:  # handed to the caller's thread
                 future.set_exception(error)
 
@@ -210,7 +212,9 @@ class Vectorize(ClientBase):
         try:
             if self._reads_bounded:
                 self._deadlines.at = deadline
-                response = self._http.send(request, auth=self._settings.auth, stream=True)
+                response = self._http.send(
+                    request, auth=self._auth, stream=True, follow_redirects=False
+                )
             else:
                 response = self._send_by(request, deadline)
             try:

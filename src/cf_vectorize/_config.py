@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -75,23 +76,80 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# One DNS label: letters, digits, '-' (not first or last) and '_' (found in real names).
+_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+ALLOW_INSECURE_HINT = "pass allow_insecure_http=True"
+
+
+def _host_problem(host: str) -> str | None:
+    """Why host (as httpx encodes it: IDNA, lower case) cannot be connected to, or None."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return None
+    name = host.removesuffix(".")
+    if len(name) > 253 or not all(_LABEL.fullmatch(label) for label in name.split(".")):
+        return "is not a valid host name"
+    return None
+
+
 def resolve_base_url(
-    base_url: str | None, env: Mapping[str, str], allow_insecure_http: bool
+    base_url: str | None,
+    env: Mapping[str, str],
+    allow_insecure_http: bool,
+    *,
+    name: str = "base_url",
+    insecure_hint: str = ALLOW_INSECURE_HINT,
 ) -> str:
-    """Return the API base URL; plain http is refused except to loopback unless allowed."""
+    """Return the API base URL; plain http is refused except to loopback unless allowed.
+
+    Everything wrong with the URL is an InvalidInputError here, before a client exists:
+    httpx would otherwise fail later with an idna or socket error of its own. `name` and
+    `insecure_hint` word the messages for the caller (argument or command-line option).
+    """
     url_text = base_url or env.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+    if not isinstance(url_text, str):
+        raise InvalidInputTypeError(f"{name} must be a str, not {type(url_text).__name__}")
+    quoted = hide_userinfo(url_text)
+    shown = f"{name} {quoted[:200] + ('…' if len(quoted) > 200 else '')!r}"
     try:
         url = httpx.URL(url_text)
-    except (httpx.InvalidURL, TypeError) as error:
-        raise InvalidInputError(f"base_url is not a URL: {error}") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise InvalidInputError(f"base_url must be an http(s) URL with a host, got {url_text!r}")
-    if url.scheme == "http" and not _is_loopback(url.host) and not allow_insecure_http:
+        host = url.raw_host.decode("ascii")
+        url.host  # noqa: B018 (decodes the IDNA labels, which fails for a malformed xn-- one)
+        port = url.port
+    except (httpx.InvalidURL, ValueError) as error:  # IDNA errors are UnicodeErrors
+        raise InvalidInputError(f"{shown} is not a usable URL: {error}") from None
+    if url.userinfo:
         raise InvalidInputError(
-            f"base_url {url_text!r} is plain http: the credential would travel unencrypted. "
-            "Use https, or pass allow_insecure_http=True"
+            f"{shown} holds a user name or password: give the credential as a credential "
+            "(auth= or the environment), never in the URL"
+        )
+    if any(char.isspace() for char in url_text):
+        raise InvalidInputError(f"{shown} contains white space")
+    if url.scheme not in ("http", "https") or not host:
+        raise InvalidInputError(f"{shown} is not an http(s) URL with a host")
+    problem = _host_problem(host)
+    if problem is not None:
+        raise InvalidInputError(f"{shown}: the host {host!r} {problem}")
+    if port is not None and not 0 < port < 65536:
+        raise InvalidInputError(f"{shown}: port {port} is not between 1 and 65535")
+    if url.query or url.fragment or "?" in url_text or "#" in url_text:
+        raise InvalidInputError(
+            f"{shown} has a query or fragment: the API paths are appended to it"
+        )
+    if url.scheme == "http" and not _is_loopback(host) and not allow_insecure_http:
+        raise InvalidInputError(
+            f"{shown} is plain http: the credential would travel unencrypted. "
+            f"Use https, or {insecure_hint}"
         )
     return url_text.rstrip("/")
+
+
+def hide_userinfo(text: str) -> str:
+    """Return text with the user:password@ of any URL in it replaced by …@."""
+    return re.sub(r"://[^/@\s]*@", "://…@", text)
 
 
 def resolve(

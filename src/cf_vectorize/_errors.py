@@ -3,7 +3,7 @@
     VectorizeError
     ├── InvalidInputError (ValueError)         bad argument, caught before anything is sent
     ├── InvalidInputTypeError (TypeError)      argument of the wrong type, likewise
-    ├── ConfigurationError                     missing credential or account id
+    ├── ConfigurationError                     missing credential or account id, bad proxy/CA
     └── APIError                               a call failed; .unfetched_ids: ids not fetched
         ├── APIConnectionError                 the request did not complete
         │   └── APITimeoutError                ... because a timeout ran out
@@ -47,7 +47,12 @@ class InvalidInputTypeError(VectorizeError, TypeError):
 
 
 class ConfigurationError(VectorizeError):
-    """A required setting (credential, account id) is neither an argument nor in the environment."""
+    """A required setting (credential, account id) is neither an argument nor in the environment.
+
+    Also an environment the client cannot work with: a SOCKS proxy without httpx's socks
+    extra, a proxy URL httpx refuses, a CA file that does not load, or a client passed in
+    that would send plain http through a proxy.
+    """
 
 
 class APIError(VectorizeError):

@@ -12,6 +12,7 @@ import httpx
 if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
 
+from ._config import hide_userinfo
 from ._errors import (
     APIResponseValidationError,
     APIStatusError,
@@ -74,6 +75,8 @@ def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -
         errors = []
     if errors:
         detail = describe_items(errors)
+    elif 300 <= status_code < 400:
+        detail = _redirect_detail(headers)
     else:
         media_type = headers.get("content-type", "no content type")
         detail = f"body is not Cloudflare's JSON envelope ({media_type}): {_snippet(content)!r}"
@@ -85,6 +88,14 @@ def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -
         errors=errors,
         cf_ray=cf_ray,
         retry_after=parse_retry_after(headers),
+    )
+
+
+def _redirect_detail(headers: Mapping[str, str]) -> str:
+    location = hide_userinfo(headers.get("location", "nowhere"))[:SNIPPET_LENGTH]
+    return (
+        f"a redirect to {location!r}, not followed: the credential goes only to the base "
+        "URL's host (if the API has moved, make the new address the base URL)"
     )
 
 

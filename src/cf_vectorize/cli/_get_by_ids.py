@@ -12,7 +12,14 @@ from typing import Any, Final, TextIO
 from .._auth import ApiToken, Credential, GlobalApiKey
 from .._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT
 from .._client import Vectorize
-from .._config import ENV_ACCOUNT_ID, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL
+from .._config import (
+    ENV_ACCOUNT_ID,
+    ENV_API_KEY,
+    ENV_API_TOKEN,
+    ENV_BASE_URL,
+    ENV_EMAIL,
+    resolve_base_url,
+)
 from .._errors import (
     APIConnectionError,
     APIError,
@@ -67,6 +74,8 @@ environment:
   {ENV_BASE_URL}    API base URL, unless --base-url is given
                           (default https://api.cloudflare.com/client/v4)
 Credentials are read only from the environment: on a command line they would show in ps.
+Proxies (HTTPS_PROXY, ALL_PROXY, NO_PROXY) serve an https base URL through a CONNECT
+tunnel; a plain-http base URL is always reached directly, so no proxy reads the credential.
 """
 
 _EPILOG = f"""\
@@ -74,7 +83,7 @@ exit status:
   {ExitCode.OK:<3}  every id was found
   {ExitCode.API_ERROR:<3}  the API answered with an error (index not found, 40007, 429, 5xx, ...)
   {ExitCode.USAGE:<3}  usage or input error: bad option, bad id or index name, unreadable
-       --ids-file, missing credential or account id
+       --ids-file, missing credential or account id, unusable base URL, proxy or CA file
   {ExitCode.NOT_FOUND:<3}  some ids were not found (the vectors found are printed)
   {ExitCode.AUTH:<3}  authentication or permission refused (HTTP 401 / 403, or Cloudflare's
        missing / malformed credential header errors 1001, 6003)
@@ -172,7 +181,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--base-url",
         help=f"the API base URL (default: ${ENV_BASE_URL}, else Cloudflare's); "
-        "plain http is accepted only to a loopback address",
+        "plain http is accepted only to a loopback address, unless --allow-insecure-http",
+    )
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="accept a plain-http base URL to a host other than loopback: the credential "
+        "then travels unencrypted",
     )
     parser.add_argument(
         "--timeout",
@@ -260,6 +275,18 @@ def _account_id(args: argparse.Namespace, env: Mapping[str, str]) -> str:
     return account_id
 
 
+def _base_url(args: argparse.Namespace, env: Mapping[str, str]) -> str:
+    """Return the base URL, checked here so that a refusal names the option, not the argument."""
+    name = "--base-url" if args.base_url else ENV_BASE_URL if env.get(ENV_BASE_URL) else "base URL"
+    return resolve_base_url(
+        args.base_url,
+        env,
+        args.allow_insecure_http,
+        name=name,
+        insecure_hint="pass --allow-insecure-http",
+    )
+
+
 def exit_code_for(error: VectorizeError) -> ExitCode:
     """Return the exit status for an error of the client."""
     if isinstance(error, AuthenticationError | PermissionDeniedError):
@@ -302,7 +329,8 @@ def _fetch_all(args: argparse.Namespace, env: Mapping[str, str], stdin: TextIO) 
     with Vectorize(
         account_id=_account_id(args, env),
         auth=auth,
-        base_url=args.base_url,
+        base_url=_base_url(args, env),
+        allow_insecure_http=args.allow_insecure_http,
         timeout=args.timeout,
         max_retries=args.max_retries,
         max_concurrency=args.max_concurrency,
