@@ -40,6 +40,8 @@ CALL2 = "2. one call, 20 ids x 1536 dims"
 BULK = f"3. bulk, {BULK_IDS:,} ids x {BULK_DIMS} dims, 50 ms latency, 16 in flight"
 IMPORT = "4a. import, fresh interpreter"
 MEMORY = "4b. peak RSS, fresh process doing call 2"
+RUN_VECTORS = 10_000
+ASYNC_RUN = f"5. asyncio.run returning {RUN_VECTORS:,} x 1536 vectors, after main returns"
 
 
 @dataclass
@@ -398,6 +400,69 @@ def bench_memory(base_url: str, rounds: int) -> list[Row]:
     ]
 
 
+# main() builds the vectors as a fetch would (the bench server's 20 x 1536 answer, decoded and
+# parsed 500 times: distinct floats), keeps them alive, and returns RESULT. Printed: the
+# seconds from main's return to asyncio.run's, which on 3.11 and 3.12 include a repr of the
+# result (twice): the wait a script sees after its fetch is done.
+ASYNC_RUN_CODE = """
+import asyncio, time, orjson
+from scripts._bench_server import answer
+from cf_vectorize import VectorList
+from cf_vectorize_api.models import GetVectorsByIdResponse
+
+ids = [f"v{{n}}" for n in range(20)]
+_, body = answer(b"/indexes/dims1536/get_by_ids", orjson.dumps({{"ids": ids}}))
+returned, kept = 0.0, None
+
+async def main():
+    global returned, kept
+    vectors = []
+    for chunk in range({chunks}):
+        await asyncio.sleep(0)
+        data = orjson.loads(body)
+        for item in data["result"]:
+            item["id"] = f"{{item['id']}}-{{chunk}}"
+        vectors += GetVectorsByIdResponse.from_dict(data).result
+    found = kept = VectorList(vectors)  # kept: freeing them is not what is measured
+    assert len(found) == {count}
+    returned = time.perf_counter()
+    return {result}
+
+result = asyncio.run(main())
+print(time.perf_counter() - returned)
+"""
+ASYNC_RUN_RESULTS = {
+    "main returns len(vectors)": "len(found)",
+    "main returns the VectorList": "found",
+    "main returns list(vectors)": "list(found)",
+}
+
+
+def bench_async_run(rounds: int) -> list[Row]:
+    """Scenario 5: the wait after main() returns many vectors, against returning their count."""
+    samples: dict[str, list[float]] = {name: [] for name in ASYNC_RUN_RESULTS}
+    for _ in range(rounds):
+        for name, result in ASYNC_RUN_RESULTS.items():
+            code = ASYNC_RUN_CODE.format(chunks=RUN_VECTORS // 20, count=RUN_VECTORS, result=result)
+            samples[name].append(float(fresh(code)))
+    medians = {name: median(values) for name, values in samples.items()}
+    base = medians["main returns len(vectors)"]
+    rows = [Row(ASYNC_RUN, name, value, "s", base) for name, value in medians.items()]
+    for name in ("main returns the VectorList", "main returns list(vectors)"):
+        apart = abs(medians[name] - base)
+        rows.append(
+            Row(
+                ASYNC_RUN,
+                f"{name}: apart from len",
+                apart,
+                "s",
+                note="",
+                targets=(target("0.5 s", apart, 0.5, 1.0),),
+            )
+        )
+    return rows
+
+
 def start_server(stack: ExitStack) -> str:
     """Start the loopback server in its own process; return its base URL."""
     server = subprocess.Popen(
@@ -435,6 +500,7 @@ BASELINES = {
     BULK: "latency floor",
     IMPORT: "import httpx",
     MEMORY: "httpx + json",
+    ASYNC_RUN: "main returns len(vectors)",
     EXPORT_MEMORY: "10,000 vectors",
 }
 
@@ -444,8 +510,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="few rounds: a smoke test")
     args = parser.parse_args(argv)
-    call_rounds, bulk_rounds, import_rounds, memory_rounds = (
-        (3, 1, 2, 1) if args.quick else (31, 5, 15, 3)
+    call_rounds, bulk_rounds, import_rounds, memory_rounds, run_rounds = (
+        (3, 1, 2, 1, 1) if args.quick else (31, 5, 15, 3, 3)
     )
     started = time.perf_counter()
     # pip compiles what it installs; an editable checkout (and PYTHONDONTWRITEBYTECODE) would
@@ -463,6 +529,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows += bench_bulk(clients, bulk_rounds)
         rows += bench_imports(import_rounds)
         rows += bench_memory(base_url, memory_rounds)
+    rows += bench_async_run(run_rounds)
     export_rows, export_notes = bench_export()
     rows += export_rows
     print(render(rows, BASELINES))

@@ -10,7 +10,7 @@ Usage: python -m scripts.dist [--outdir dist] [--no-isolation]
 4. a fresh virtual environment installs the wheel and imports both packages, and runs
    `cf-vectorize --help` when the wheel declares that console script;
 5. another fresh one installs `./generated` alone and imports `cf_vectorize_api`.
-Steps 4 and 5 install httpx and attrs from the package index.
+Steps 4 and 5 install the runtime dependencies from the package index.
 """
 
 from __future__ import annotations

@@ -260,6 +260,7 @@ BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
 
 def _client(account_id: str, auth: ApiToken | GlobalApiKey, base_url: str | None) -> Vectorize:
     # One attempt, one request at a time: the cassette holds exactly what was answered.
+    # vcrpy records through httpx's own transport classes only, not DeadlineTransport.
     return Vectorize(
         account_id=account_id,
         auth=auth,
@@ -267,6 +268,7 @@ def _client(account_id: str, auth: ApiToken | GlobalApiKey, base_url: str | None
         max_retries=0,
         max_concurrency=1,
         pacing=None,
+        transport=httpx.HTTPTransport(),
     )
 
 

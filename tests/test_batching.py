@@ -56,9 +56,8 @@ def test_values_metadata_and_namespace_come_through(runner: Runner) -> None:
     server = Server([lambda request, ids: httpx.Response(200, json=answer)])
     a, b = runner.get(server, "my-index", ["a", "b"])
     assert a.values == [1e-7, -2.5e3, 3]
-    assert not isinstance(a.metadata, type(None))
-    assert a.metadata.to_dict() == {"k": {"nested": [1, 2]}}  # type: ignore[union-attr]
-    assert b.namespace == "ns-1"
+    assert type(a.metadata) is dict and a.metadata == {"k": {"nested": [1, 2]}}
+    assert (a.namespace, b.namespace, b.metadata) == (None, "ns-1", None)
 
 
 def test_vectors_not_asked_for_are_ignored(runner: Runner) -> None:

@@ -207,13 +207,33 @@ def _with_proxy(kind: str, base_url: str, **http: Any) -> Any:
     return asyncio.run(make())
 
 
+def _first_call(kind: str, client: Any) -> Any:
+    if kind == "sync":
+        with client:
+            return client.get_by_ids("my-index", ["a"])
+
+    async def call() -> Any:
+        async with client:
+            return await client.get_by_ids("my-index", ["a"])
+
+    return asyncio.run(call())
+
+
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_a_callers_client_with_a_proxy_for_plain_http_is_refused(kind: str) -> None:
+    """httpx cannot be asked for a client's routes: the first call refuses, before connecting."""
     relayed: list[bytes] = []
     with FaultServer([proxy(relayed)]) as fake_proxy, FaultServer([found]) as server:
+        client = _with_proxy(kind, server.base_url, proxy=f"http://127.0.0.1:{fake_proxy.port}")
         with pytest.raises(ConfigurationError, match="through a proxy") as caught:
-            _with_proxy(kind, server.base_url, proxy=f"http://127.0.0.1:{fake_proxy.port}")
+            _first_call(kind, client)
         assert TOKEN not in str(caught.value)
+        if kind == "sync":  # the generated low-level client is held back the same way
+            body = GetVectorsByIdRequest(ids=["a"])
+            with pytest.raises(ConfigurationError, match="through a proxy"):
+                vectorize_get_vectors_by_id.sync(
+                    ACCOUNT, "my-index", client=client.api_client, body=body
+                )
         # The same client, with the proxy only for https, is fine: plain http goes direct.
         mounts = {"https://": httpx.HTTPTransport(proxy=f"http://127.0.0.1:{fake_proxy.port}")}
         if kind == "sync":

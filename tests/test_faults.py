@@ -7,14 +7,11 @@ bound (the "never hangs" property, not a performance figure).
 
 from __future__ import annotations
 
-import threading
-import time
 import traceback
 
-import httpx
 import pytest
 
-from cf_vectorize import APIStatusError, APITimeoutError, ApiToken, Timeout, Vectorize
+from cf_vectorize import APIStatusError, ApiToken, Timeout, Vectorize
 from tests.faults import ACCOUNT, CLIENTS, SCENARIOS, TOKEN, Outcome, Scenario, run
 from tests.faultserver import FaultServer, drip, found
 
@@ -75,9 +72,7 @@ def test_the_fault_server_sees_the_credential_it_is_sent() -> None:
 SHORT = Timeout(total=0.5, connect=0.5)
 
 
-def client_for(
-    base_url: str, timeout: Timeout = SHORT, transport: httpx.HTTPTransport | None = None
-) -> Vectorize:
+def client_for(base_url: str, timeout: Timeout = SHORT) -> Vectorize:
     return Vectorize(
         account_id=ACCOUNT,
         auth=ApiToken(TOKEN),
@@ -85,36 +80,7 @@ def client_for(
         timeout=timeout,
         max_retries=0,
         pacing=None,
-        transport=transport,
     )
-
-
-def _senders() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "cf-vectorize-send"]
-
-
-def test_a_dripped_head_is_cut_at_the_deadline_by_the_reads_themselves() -> None:
-    """On the client's own transport the socket reads keep the deadline: no helper thread."""
-    with FaultServer([drip(0.2)]) as server, client_for(server.base_url) as client:
-        with pytest.raises(APITimeoutError, match="total timeout"):
-            client.get_by_ids("my-index", ["a"])
-        assert _senders() == []
-
-
-def test_a_sync_send_let_go_at_the_deadline_ends_when_the_client_closes() -> None:
-    """With a transport passed in, a helper thread reads the head and is let go at the deadline."""
-    with FaultServer([drip(0.2)]) as server:
-        client = client_for(server.base_url, transport=httpx.HTTPTransport())
-        with pytest.raises(APITimeoutError, match="total timeout"):
-            client.get_by_ids("my-index", ["a"])
-        assert _senders(), "the helper thread should still be reading the dripped head"
-        client.close()
-        for _ in range(100):  # bounded: 5 s at most
-            if not _senders():
-                break
-            time.sleep(0.05)
-        assert _senders() == []
-        assert not server.stopped.is_set()  # it ended because the client closed
 
 
 def test_a_slow_but_timely_answer_is_read_whole() -> None:

@@ -14,7 +14,6 @@ from cf_vectorize_api.models import (
     ResponseInfo,
     Vector,
 )
-from cf_vectorize_api.types import Unset
 from tests.conftest import response_cases
 
 
@@ -50,8 +49,9 @@ def test_vector_types() -> None:
     vector = hints(Vector)
     assert vector["id"] is str
     assert vector["values"] == list[float]
-    assert vector["namespace"] == None | str | Unset
-    assert vector["metadata"] == models.VectorMetadata | Unset
+    assert vector["namespace"] == str | None
+    assert vector["metadata"] == dict[str, Any] | None
+    assert models.VectorMetadata == dict[str, Any]  # a free-form object: only an alias
 
 
 def test_error_chain_is_typed_and_nested() -> None:

@@ -55,7 +55,7 @@ def test_new_optional_field_reaches_users_without_hand_edits(
     output = tmp_path / "generated"
     generate_script.generate(output)
     model = (output / "cf_vectorize_api" / "models" / "vector.py").read_text()
-    assert "created_on: str | Unset = UNSET" in model
+    assert "created_on: str | None = None" in model
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(output), str(ROOT / "src")])}
     run = subprocess.run(

@@ -151,7 +151,9 @@ def test_a_cassette_recorded_with_the_project_settings_holds_no_credential(
     recorder = vcr.VCR(**vcr_config, record_mode="all")
     cassette = tmp_path / "recorded.yaml"
     with FaultServer([faultserver.found]) as server, recorder.use_cassette(str(cassette)):
-        _get("sync", _real_client("sync", auth, server.base_url), ["a", "b"])
+        # vcrpy records through httpx's own transport classes only, not DeadlineTransport.
+        client = _real_client("sync", auth, server.base_url, transport=httpx.HTTPTransport())
+        _get("sync", client, ["a", "b"])
     assert server.requests[0].headers.get(
         "authorization", server.requests[0].headers.get("x-auth-key")
     )

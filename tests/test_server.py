@@ -25,7 +25,6 @@ from cf_vectorize_api.models import (
     GetVectorsByIdRequest,
     GetVectorsByIdResponse,
 )
-from cf_vectorize_api.types import UNSET
 from tests._spec_check import validate_exchange
 from tests.conftest import response_cases
 
@@ -409,8 +408,8 @@ def test_generated_client_reads_a_success(server: StandInServer) -> None:
     assert set(by_id) == {"faq-002", "img-001"}
     assert by_id["faq-002"].namespace == SAMPLE["faq-002"]["namespace"]
     assert by_id["faq-002"].values == SAMPLE["faq-002"]["values"]
-    assert by_id["img-001"].namespace is UNSET
-    assert by_id["img-001"].metadata is UNSET
+    assert by_id["img-001"].namespace is None
+    assert by_id["img-001"].metadata is None
 
 
 def test_generated_client_gets_a_typed_40007(server: StandInServer) -> None:

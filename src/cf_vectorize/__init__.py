@@ -43,18 +43,27 @@ from ._retry import DEFAULT_MAX_RETRIES
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from cf_vectorize_api.models import Vector
+    from cf_vectorize_api.models import ResponseInfo, Vector
 
     from ._async_client import AsyncVectorize
+    from ._transport import DeadlineTransport
+
 del TYPE_CHECKING  # the namespace holds the public names only (see __dir__)
 
 # Loaded on first use, so that `import cf_vectorize` costs little more than `import httpx`:
-# the async client brings asyncio, Vector the generated models and attrs.
-_LAZY = {"AsyncVectorize": "cf_vectorize._async_client", "Vector": "cf_vectorize_api.models"}
+# the async client brings asyncio, Vector the generated models and attrs, DeadlineTransport
+# httpcore (which httpx loads only when it makes a transport). ResponseInfo is the type of an
+# APIStatusError's `errors` items.
+_LAZY = {
+    "AsyncVectorize": "cf_vectorize._async_client",
+    "DeadlineTransport": "cf_vectorize._transport",
+    "ResponseInfo": "cf_vectorize_api.models",
+    "Vector": "cf_vectorize_api.models",
+}
 
 
 def __getattr__(name: str) -> object:
-    """Import AsyncVectorize and Vector when first asked for."""
+    """Import AsyncVectorize, DeadlineTransport, ResponseInfo and Vector when first asked for."""
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module  # noqa: PLC0415 (kept out of the namespace)
@@ -86,6 +95,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineTransport",
     "GlobalApiKey",
     "InternalServerError",
     "InvalidInputError",
@@ -94,6 +104,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "ResponseInfo",
     "Timeout",
     "UnprocessableEntityError",
     "Vector",

@@ -65,7 +65,9 @@ class AsyncVectorize(ClientBase):
             allow_insecure_http=allow_insecure_http,
         )
         self._owns_http = http_client is None
-        self._http = self._http_client(http_client, httpx.AsyncClient, transport)
+        self._http = self._http_client(
+            http_client, httpx.AsyncClient, transport, httpx.AsyncHTTPTransport
+        )
         self._sleep = sleep
         self._pacer = AsyncPacer(pacing, clock=clock, sleep=sleep)
 
@@ -77,7 +79,13 @@ class AsyncVectorize(ClientBase):
         typed errors, but as this client does: to the base URL, with the credential, never
         following a redirect.
         """
-        return async_api_client(self.base_url, self._http, self._owns_http, self._http_settings())
+        return async_api_client(
+            self.base_url,
+            self._http,
+            self._owns_http,
+            self._http_settings(),
+            self._request_extensions,
+        )
 
     async def get_by_ids(
         self, index_name: str, ids: Iterable[str], *, max_retries: int | None = None

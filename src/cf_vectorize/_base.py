@@ -13,6 +13,7 @@ from ._auth import BoundCredential, Credential
 from ._config import hide_userinfo, resolve
 from ._errors import APIError, ConfigurationError, InvalidInputError
 from ._pacing import Pacing
+from ._proxy import direct_only, environment_proxy
 from ._retry import RetryPolicy
 from ._version import __version__
 
@@ -25,6 +26,8 @@ USER_AGENT = f"cf-vectorize/{__version__}"
 _PROXY_VARIABLES = "HTTP_PROXY, HTTPS_PROXY or ALL_PROXY"
 
 HTTPClient = TypeVar("HTTPClient", httpx.Client, httpx.AsyncClient)
+
+Transport = TypeVar("Transport", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ class ClientBase:
         self._pacing = pacing
         # What every request is sent with: the credential, for the base URL's origin only.
         self._auth = BoundCredential(self._settings.auth, self._settings.base_url)
+        # httpx request extensions of every request (set by _check_route).
+        self._request_extensions: dict[str, Any] = {}
 
     @property
     def account_id(self) -> str:
@@ -110,8 +115,18 @@ class ClientBase:
             f"auth={self._settings.auth!r}, base_url={self.base_url!r})"
         )
 
+    @property
+    def _trust_env(self) -> bool:
+        """Whether proxies and CA certificates come from the environment: for https only.
+
+        Through a proxy an https request is a CONNECT tunnel, and the proxy sees no header;
+        a plain-http request would show it the credential, so plain http (the stand-in on
+        loopback, or an allow_insecure_http URL) always goes straight to its host.
+        """
+        return httpx.URL(self.base_url).scheme == "https"
+
     def _http_settings(self) -> dict[str, Any]:
-        """Return the settings of the httpx client a client makes for itself."""
+        """Return the settings of the httpx client a client makes for itself (but its transport)."""
         return {
             "auth": self._auth,
             "base_url": self.base_url,
@@ -119,30 +134,32 @@ class ClientBase:
             "headers": {"User-Agent": USER_AGENT},
             # Never follow: a redirect must not carry the credential to another host.
             "follow_redirects": False,
-            # Proxies and CA bundle from the environment only for https, where a proxy gets
-            # a CONNECT tunnel and sees no header; a plain-http request would show the proxy
-            # the credential, so plain http (the stand-in on loopback, or an
-            # allow_insecure_http URL) always goes straight to its host.
-            "trust_env": httpx.URL(self.base_url).scheme == "https",
+            "trust_env": self._trust_env,
         }
 
     def _http_client(
         self,
         given: HTTPClient | None,
         make: Callable[..., HTTPClient],
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+        transport: Transport | None,
+        make_transport: Callable[..., Transport],
     ) -> HTTPClient:
         """Return the caller's httpx client if it is safe to use, else a new one of ours.
 
-        Making one reads the environment (proxies, SSL_CERT_FILE): what httpx raises for an
-        unusable setting there becomes a ConfigurationError naming it.
+        Ours has the transport passed in, or one made here (make_transport) through the
+        proxy the environment names for the base URL: httpx reads none for a client given a
+        transport, so this is where the proxy is decided. What an unusable setting of the
+        environment (proxies, SSL_CERT_FILE) raises becomes a ConfigurationError naming it.
         """
         if given is not None:
-            self._check_route(given)
+            self._check_route(given, asynchronous=isinstance(given, httpx.AsyncClient))
             return given
         try:
+            if transport is None:
+                proxy = environment_proxy(self.base_url) if self._trust_env else None
+                transport = make_transport(proxy=proxy, trust_env=self._trust_env)
             return make(transport=transport, **self._http_settings())
-        except ImportError:  # the one import httpx makes here: socksio, for a SOCKS proxy
+        except ImportError:  # the one import made here: socksio, for a SOCKS proxy
             raise ConfigurationError(
                 f"a SOCKS proxy is set in {_PROXY_VARIABLES}, and httpx needs its socks extra "
                 "for it: pip install 'httpx[socks]' (or unset the variable, or list the host "
@@ -158,16 +175,22 @@ class ClientBase:
                 f"{error}"
             ) from None
 
-    def _check_route(self, client: httpx.Client | httpx.AsyncClient) -> None:
-        """Refuse a caller's client that would send plain http through a proxy."""
-        if httpx.URL(self.base_url).scheme == "http" and routes_through_proxy(
-            client, self.base_url
-        ):
+    def _check_route(self, client: httpx.Client | httpx.AsyncClient, *, asynchronous: bool) -> None:
+        """Refuse a caller's client that would send plain http through a proxy.
+
+        httpx has no public way to ask a client for its routes: a proxy from the environment
+        (the client's `trust_env`) is refused here; one the client was made with is refused
+        by the first request, before it connects (`direct_only`).
+        """
+        if self._trust_env:
+            return
+        if client.trust_env and environment_proxy(self.base_url) is not None:
             raise ConfigurationError(
                 f"the http_client given would send {self.base_url} (plain http) through a "
                 "proxy, which would read the credential: use https, or make that client with "
                 "trust_env=False (or no proxy for this host, NO_PROXY)"
             )
+        self._request_extensions = {"trace": direct_only(self.base_url, asynchronous)}
 
     def _policy(self, max_retries: int | None) -> RetryPolicy:
         if max_retries is None:
@@ -181,10 +204,12 @@ class ClientBase:
         from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id  # noqa: PLC0415
         from cf_vectorize_api.models import GetVectorsByIdRequest  # noqa: PLC0415
 
-        kwargs = vectorize_get_vectors_by_id._get_kwargs(
+        kwargs = vectorize_get_vectors_by_id.request_kwargs(
             self.account_id, index_name, body=GetVectorsByIdRequest(ids=ids)
         )
         kwargs["url"] = self.base_url + kwargs["url"]
+        if self._request_extensions:
+            kwargs["extensions"] = self._request_extensions
         return kwargs
 
     @staticmethod
@@ -211,20 +236,3 @@ def mark_unfetched(error: APIError, unfetched: Sequence[str]) -> APIError:
         shown = ", ".join(repr(i) for i in unfetched[:5]) + (", …" if len(unfetched) > 5 else "")
         error.add_note(f"{len(unfetched)} requested id(s) were not fetched: {shown}")
     return error
-
-
-def routes_through_proxy(client: httpx.Client | httpx.AsyncClient, url: str) -> bool:
-    """Whether client would send a request for url through an HTTP or SOCKS proxy.
-
-    httpx has no public way to ask, so this reads `_transport_for_url` and the transport's
-    `_pool` (stable across httpx 0.23-0.28 and httpcore 1.x); when they are not there it
-    cannot tell and says False.
-    """
-    import httpcore  # noqa: PLC0415 (loaded by then: the client's transport imported it)
-
-    pick = getattr(client, "_transport_for_url", None)
-    if pick is None:
-        return False
-    pool = getattr(pick(httpx.URL(url)), "_pool", None)
-    proxies = (httpcore.HTTPProxy, httpcore.SOCKSProxy, httpcore.AsyncHTTPProxy)
-    return isinstance(pool, (*proxies, httpcore.AsyncSOCKSProxy))

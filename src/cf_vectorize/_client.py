@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
@@ -20,7 +20,7 @@ from ._base import (
     Timeout,
     mark_unfetched,
 )
-from ._deadline import Deadlines, bound_reads
+from ._deadline import calling_thread
 from ._errors import APIConnectionError, APIError, APITimeoutError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._response import undecodable, vectors_from
@@ -39,6 +39,9 @@ class Vectorize(ClientBase):
     Keyword arguments win; the environment fills in CLOUDFLARE_ACCOUNT_ID,
     CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY) and CLOUDFLARE_BASE_URL.
     Batched calls run up to `max_concurrency` chunks at once on a thread pool.
+    The total timeout bounds every socket wait of a `DeadlineTransport` (the one made here
+    when neither `transport` nor `http_client` is passed); another transport keeps its own
+    timeouts, with the total checked as the body arrives.
     `sleep` and `clock` exist for tests (pacing and retry waits use them).
     """
 
@@ -69,13 +72,10 @@ class Vectorize(ClientBase):
             allow_insecure_http=allow_insecure_http,
         )
         self._owns_http = http_client is None
-        self._http = self._http_client(http_client, httpx.Client, transport)
-        # On the transport made here the socket reads keep the total deadline themselves;
-        # a client or transport passed in gets the helper thread of _send_by instead.
-        self._deadlines = Deadlines()
-        self._reads_bounded = (
-            http_client is None and transport is None and bound_reads(self._http, self._deadlines)
-        )
+        # The transport made here keeps the deadline _attempt sets on the calling thread.
+        from ._transport import DeadlineTransport  # noqa: PLC0415 (loads httpcore)
+
+        self._http = self._http_client(http_client, httpx.Client, transport, DeadlineTransport)
         self._sleep = sleep
         self._pacer = Pacer(pacing, clock=clock, sleep=sleep)
         self._pool: ThreadPoolExecutor | None = None
@@ -89,7 +89,13 @@ class Vectorize(ClientBase):
         send at most 20 ids, without retries, pacing or typed errors, but as this client
         does: to the base URL, with the credential, never following a redirect.
         """
-        return sync_api_client(self.base_url, self._http, self._owns_http, self._http_settings())
+        return sync_api_client(
+            self.base_url,
+            self._http,
+            self._owns_http,
+            self._http_settings(),
+            self._request_extensions,
+        )
 
     def get_by_ids(
         self, index_name: str, ids: Iterable[str], *, max_retries: int | None = None
@@ -179,44 +185,15 @@ class Vectorize(ClientBase):
                 self._sleep(delay)
                 retry += 1
 
-    def _send_by(self, request: httpx.Request, deadline: float) -> httpx.Response:
-        """Send request; return the response once its head is in, or time out at deadline.
-
-        The read timeout restarts with each byte, so a server dripping its head could hold
-        the call as long as it liked: the send runs on a helper thread, let go at the
-        deadline (it closes whatever it receives later; closing the client ends it).
-        """
-        future: Future[httpx.Response] = Future()
-
-        def send() -> None:
-            try:
-                future.set_result(
-                    self._http.send(request, auth=self._auth, stream=True, follow_redirects=False)
-                )
-            except BaseException as error:  # handed to the caller's thread
-                future.set_exception(error)
-
-        threading.Thread(target=send, name="cf-vectorize-send", daemon=True).start()
-        try:
-            return future.result(timeout=max(deadline - time.monotonic(), 0.0))
-        except TimeoutError:
-            future.add_done_callback(_close_late_response)
-            raise APITimeoutError(
-                f"no response head within {self._timeout.total:g} s (total timeout)"
-            ) from None
-
     def _attempt(self, index_name: str, ids: list[str]) -> list[Vector]:
         """Send one request and read its whole answer within the total timeout."""
         request = self._http.build_request(**self._request_args(index_name, ids))
         deadline = time.monotonic() + self._timeout.total
         try:
-            if self._reads_bounded:
-                self._deadlines.at = deadline
-                response = self._http.send(
-                    request, auth=self._auth, stream=True, follow_redirects=False
-                )
-            else:
-                response = self._send_by(request, deadline)
+            calling_thread.at = deadline  # kept by DeadlineTransport's every socket wait
+            response = self._http.send(
+                request, auth=self._auth, stream=True, follow_redirects=False
+            )
             try:
                 pieces = []  # joined once at the end: one copy of a body of up to ~0.6 MB
                 for piece in response.iter_bytes():
@@ -239,7 +216,7 @@ class Vectorize(ClientBase):
         except httpx.DecodingError as error:
             raise undecodable(response, error) from error
         finally:
-            self._deadlines.at = None
+            calling_thread.at = None
         return vectors_from(response.status_code, response.headers, b"".join(pieces))
 
     def close(self) -> None:
@@ -260,9 +237,3 @@ class Vectorize(ClientBase):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _close_late_response(future: Future[httpx.Response]) -> None:
-    """Close a response that arrived after its caller gave up on it."""
-    if future.exception() is None:
-        future.result().close()

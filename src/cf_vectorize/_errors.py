@@ -165,12 +165,10 @@ def status_error_class(status_code: int, codes: Iterable[int]) -> type[APIStatus
 
 def describe_items(items: Iterable[ResponseInfo]) -> str:
     """Render error items as `[code] message`, causes from error_chain after `<-`."""
-    from cf_vectorize_api.types import Unset  # noqa: PLC0415
-
     parts = []
     for item in items:
         text = f"[{item.code}] {item.message}"
-        if not isinstance(item.error_chain, Unset) and item.error_chain:
+        if item.error_chain:
             text += " <- " + describe_items(item.error_chain)
         parts.append(text)
     return "; ".join(parts)

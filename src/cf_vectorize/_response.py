@@ -156,18 +156,17 @@ def vectors_from(status_code: int, headers: Mapping[str, str], content: bytes) -
 def _parse_success(data: Any) -> list[Vector]:  # noqa: ANN401
     """Parse with the generated model, and check what the generated code does not."""
     from cf_vectorize_api.models import GetVectorsByIdResponse  # noqa: PLC0415
-    from cf_vectorize_api.types import Unset  # noqa: PLC0415
 
     if not isinstance(data, dict):
         raise TypeError(f"the body is a JSON {type(data).__name__}, not an object")
     parsed = GetVectorsByIdResponse.from_dict(data)
     for vector in parsed.result:
-        if not isinstance(vector.id, str):
+        if type(vector.id) is not str:
             raise TypeError(f"a vector id is {type(vector.id).__name__}, not a string")
-        if not isinstance(vector.values, list):
+        if type(vector.values) is not list:
             raise TypeError(f"values of vector {vector.id!r} is not a list")
         # sum() runs in C and raises TypeError on any non-number: a cheap check of 1536 values.
         sum(vector.values, 0.0)
-        if not isinstance(vector.namespace, str | None | Unset):
+        if vector.namespace is not None and type(vector.namespace) is not str:
             raise TypeError(f"namespace of vector {vector.id!r} is not a string")
     return parsed.result

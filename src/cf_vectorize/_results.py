@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # not at run time: `import cf_vectorize` does not load attrs (issue 7)
@@ -23,7 +23,22 @@ class VectorList(list["Vector"]):
         self.missing_ids: tuple[str, ...] = tuple(missing_ids)
 
     def __repr__(self) -> str:
-        return f"VectorList({list.__repr__(self)}, missing_ids={self.missing_ids!r})"
+        # Summarised as numpy does: a repr of every vector of a large fetch would take seconds
+        # (asyncio.run calls repr on the result of main) and drown a REPL or a log line.
+        vectors = _summary(self, "[]", "vectors")
+        return f"VectorList({vectors}, missing_ids={_summary(self.missing_ids, '()', 'ids')})"
+
+
+EDGE_ITEMS = 3  # items a repr shows at each end of a long sequence, as numpy does
+
+
+def _summary(items: Sequence[object], brackets: str, noun: str) -> str:
+    """Return the repr of a short list or tuple; of a long one, its ends and its length."""
+    if len(items) <= 2 * EDGE_ITEMS:
+        return repr(list(items)) if brackets == "[]" else repr(tuple(items))
+    head = ", ".join(map(repr, items[:EDGE_ITEMS]))
+    tail = ", ".join(map(repr, items[-EDGE_ITEMS:]))
+    return f"{brackets[0]}{head}, ..., {tail}{brackets[1]} ({len(items)} {noun})"
 
 
 def chunks(ids: list[str], size: int = MAX_IDS_PER_REQUEST) -> list[list[str]]:

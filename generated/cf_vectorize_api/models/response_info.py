@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.response_info_source import ResponseInfoSource
@@ -14,59 +13,67 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ResponseInfo")
 
+_EDGE_ITEMS = 3  # items shown at each end of a long list, as numpy does
+_MAX_KEYS = 8  # keys shown of an object
+_MAX_CHARS = 200  # characters shown of a string
+_MAX_DEPTH = 4  # levels of nesting shown
 
-@_attrs_define
+
+def _short(value: object, depth: int = 0) -> str:
+    """Return repr(value), long lists, objects and strings shortened (their size said)."""
+    if isinstance(value, list):
+        if depth >= _MAX_DEPTH and value:
+            return f"[...] ({len(value)} {'item' if len(value) == 1 else 'items'})"
+        if len(value) > 2 * _EDGE_ITEMS:
+            ends = [_short(item, depth + 1) for item in (*value[:_EDGE_ITEMS], *value[-_EDGE_ITEMS:])]
+            return f"[{', '.join(ends[:_EDGE_ITEMS])}, ..., {', '.join(ends[_EDGE_ITEMS:])}] ({len(value)} items)"
+        return f"[{', '.join(_short(item, depth + 1) for item in value)}]"
+    if isinstance(value, dict):
+        if depth >= _MAX_DEPTH and value:
+            return "{...} " + f"({len(value)} {'key' if len(value) == 1 else 'keys'})"
+        items = [f"{_short(k, depth + 1)}: {_short(v, depth + 1)}" for k, v in islice(value.items(), _MAX_KEYS)]
+        if len(value) > _MAX_KEYS:
+            items.append(f"... ({len(value)} keys)")
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, str) and len(value) > _MAX_CHARS:
+        return f"{value[:_MAX_CHARS]!r}... ({len(value)} characters)"
+    short_repr = getattr(value, "_short_repr", None)  # a generated model: depth carried on
+    if short_repr is not None:
+        return cast(str, short_repr(depth))
+    return repr(value)
+
+
+@_attrs_define(repr=False)
 class ResponseInfo:
     """An error or message item of Cloudflare's response envelope.
 
     Attributes:
         code (int):
         message (str):
-        documentation_url (str | Unset):
-        source (ResponseInfoSource | Unset):
-        error_chain (list[ResponseInfo] | Unset): Nested causes, items of the same shape.
+        documentation_url (str | None):
+        source (ResponseInfoSource | None):
+        error_chain (list[ResponseInfo] | None): Nested causes, items of the same shape.
     """
 
     code: int
     message: str
-    documentation_url: str | Unset = UNSET
-    source: ResponseInfoSource | Unset = UNSET
-    error_chain: list[ResponseInfo] | Unset = UNSET
+    documentation_url: str | None = None
+    source: ResponseInfoSource | None = None
+    error_chain: list[ResponseInfo] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code = self.code
-
-        message = self.message
-
-        documentation_url = self.documentation_url
-
-        source: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.source, Unset):
-            source = self.source.to_dict()
-
-        error_chain: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.error_chain, Unset):
-            error_chain = []
-            for error_chain_item_data in self.error_chain:
-                error_chain_item = error_chain_item_data.to_dict()
-                error_chain.append(error_chain_item)
-
+        """Return the JSON object: absent optional properties left out (lists, dicts shared)."""
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "code": code,
-                "message": message,
-            }
-        )
-        if documentation_url is not UNSET:
-            field_dict["documentation_url"] = documentation_url
-        if source is not UNSET:
-            field_dict["source"] = source
-        if error_chain is not UNSET:
-            field_dict["error_chain"] = error_chain
-
+        field_dict["code"] = self.code
+        field_dict["message"] = self.message
+        if self.documentation_url is not None:
+            field_dict["documentation_url"] = self.documentation_url
+        if self.source is not None:
+            field_dict["source"] = self.source.to_dict()
+        if self.error_chain is not None:
+            field_dict["error_chain"] = [item.to_dict() for item in self.error_chain]
         return field_dict
 
     @classmethod
@@ -78,23 +85,21 @@ class ResponseInfo:
 
         message = d.pop("message")
 
-        documentation_url = d.pop("documentation_url", UNSET)
+        documentation_url = d.pop("documentation_url", None)
 
-        _source = d.pop("source", UNSET)
-        source: ResponseInfoSource | Unset
-        if isinstance(_source, Unset):
-            source = UNSET
+        source: ResponseInfoSource | None = None
+        if d.get("source") is not None:
+            source = ResponseInfoSource.from_dict(d.pop("source"))
         else:
-            source = ResponseInfoSource.from_dict(_source)
+            d.pop("source", None)
 
-        _error_chain = d.pop("error_chain", UNSET)
-        error_chain: list[ResponseInfo] | Unset = UNSET
-        if _error_chain is not UNSET:
+        error_chain: list[ResponseInfo] | None = None
+        if d.get("error_chain") is not None:
             error_chain = []
-            for error_chain_item_data in _error_chain:
-                error_chain_item = ResponseInfo.from_dict(error_chain_item_data)
-
-                error_chain.append(error_chain_item)
+            for item in d.pop("error_chain"):  # a loop, not a comprehension: one frame per level of nesting
+                error_chain.append(ResponseInfo.from_dict(item))
+        else:
+            d.pop("error_chain", None)
 
         response_info = cls(
             code=code,
@@ -103,9 +108,26 @@ class ResponseInfo:
             source=source,
             error_chain=error_chain,
         )
-
         response_info.additional_properties = d
         return response_info
+
+    def __repr__(self) -> str:
+        return self._short_repr(0)
+
+    def _short_repr(self, depth: int) -> str:
+        if depth >= _MAX_DEPTH:
+            return f"{type(self).__name__}(...)"
+        depth += 1
+        fields = [
+            f"code={_short(self.code, depth)}",
+            f"message={_short(self.message, depth)}",
+            f"documentation_url={_short(self.documentation_url, depth)}",
+            f"source={_short(self.source, depth)}",
+            f"error_chain={_short(self.error_chain, depth)}",
+        ]
+        if self.additional_properties:
+            fields.append(f"additional_properties={_short(self.additional_properties, depth)}")
+        return f"{type(self).__name__}({', '.join(fields)})"
 
     @property
     def additional_keys(self) -> list[str]:

@@ -12,7 +12,7 @@ __all__ = ["FORMATS", "quote_id", "render", "shorten_values"]
 
 
 def _as_dict(vector: Vector) -> dict[str, Any]:
-    # The generated model writes metadata and namespace only when the API sent them.
+    # Exactly the object the API sent: metadata and namespace only when it sent them.
     return vector.to_dict()
 
 
@@ -59,15 +59,15 @@ def quote_id(vector_id: str) -> str:
 
 def render_table(vectors: Sequence[Vector], max_values: int) -> Iterator[str]:
     """Aligned columns id, namespace (when any vector has one), values, metadata."""
-    with_namespace = any(isinstance(v.namespace, str) for v in vectors)
+    with_namespace = any(v.namespace is not None for v in vectors)
     header = ["id", *(["namespace"] if with_namespace else []), "values", "metadata"]
     rows = [header]
     for vector in vectors:
         row = [quote_id(vector.id)]
         if with_namespace:
-            row.append(vector.namespace if isinstance(vector.namespace, str) else "")
+            row.append(vector.namespace or "")
         row.append(shorten_values(vector.values, max_values))
-        metadata = _as_dict(vector).get("metadata")
+        metadata = vector.metadata
         row.append("" if metadata is None else json.dumps(metadata, ensure_ascii=False))
         rows.append(row)
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]

@@ -36,6 +36,24 @@ def _get_kwargs(
     return _kwargs
 
 
+def request_kwargs(
+    account_id: str,
+    index_name: str,
+    *,
+    body: GetVectorsByIdRequest,
+) -> dict[str, Any]:
+    """Return the arguments of `httpx.Client.build_request` for this operation.
+
+    Method, URL (relative to the API's base URL), headers and body, as `sync` sends them:
+    for callers that send the request themselves.
+    """
+    return _get_kwargs(
+        account_id=account_id,
+        index_name=index_name,
+        body=body,
+    )
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponse | GetVectorsByIdResponse | None:
