@@ -503,11 +503,14 @@ def test_existing_file_without_state_is_refused_unless_restart(out: Path) -> Non
         '{"version": 1, "index": "docs", "account": "a", "bytes": -1}',
         '{"version": 1, "index": "docs", "account": "a", "page_start": 9, "bytes": 3}',
         '{"version": 1, "index": "docs", "account": "a", "unknown": 1, "clean": "yes"}',
+        "\udcff",
+        " " * 70_000 + "{}",
     ],
 )
 def test_damaged_state_file_is_refused(out: Path, text: str) -> None:
     out.write_text("")
-    out.with_name(out.name + STATE_SUFFIX).write_text(text)
+    # surrogateescape: "\udcff" stands for the byte 0xff, not UTF-8
+    out.with_name(out.name + STATE_SUFFIX).write_bytes(text.encode("utf-8", "surrogateescape"))
     with pytest.raises(ResumeRefusedError, match="state"):
         _export(FakeIndex(_records(5)), out)
 

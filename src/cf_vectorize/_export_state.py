@@ -42,6 +42,8 @@ __all__ = [
 STATE_SUFFIX: Final = ".export-state"
 STATE_VERSION: Final = 1
 TAIL_BYTES: Final = 64 * 1024
+# A state holds a cursor, ten ids and a few numbers: anything far larger is not one.
+MAX_STATE_BYTES: Final = 64 * 1024
 # Ids kept in the state to name in the report; the count is always exact.
 MAX_MISSING_SAMPLE: Final = 10
 
@@ -157,11 +159,20 @@ def state_path(output: Path) -> Path:
 def read_state(path: Path) -> ExportState | None:
     """Return the state in ``path``, or None when there is none."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_STATE_BYTES + 1)
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise ResumeRefusedError(f"cannot read {path}: {error}") from None
+    if len(data) > MAX_STATE_BYTES:
+        raise ResumeRefusedError(
+            f"{path} is not an export state file: over {MAX_STATE_BYTES} bytes"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ResumeRefusedError(f"{path} is not an export state file: {error}") from None
     return ExportState.from_json(text, str(path))
 
 
