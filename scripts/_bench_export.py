@@ -31,8 +31,8 @@ PAGE_SIZE = 1000  # ids a List Vectors page holds, at most
 CHUNK = 20  # ids a get_by_ids request holds, at most
 PACED_SIZES = (1_000_000, 20_000_000)
 
-SCENARIO = f"6. export, {SIZES[-1]:,} vectors x {DIMS} dims, stand-in, no pacing"
-MEMORY_SCENARIO = "6b. export, peak RSS of the export process"
+SCENARIO = f"7. export, {SIZES[-1]:,} vectors x {DIMS} dims, stand-in, no pacing"
+MEMORY_SCENARIO = "7b. export, peak RSS of the export process"
 
 CHILD = """
 import sys, time

@@ -25,6 +25,7 @@ import httpx
 
 from scripts._bench_export import MEMORY_SCENARIO as EXPORT_MEMORY
 from scripts._bench_export import bench_export
+from scripts._bench_stream import FIRST, STREAM, bench_streaming
 from scripts._bench_table import Row, Target, median, missed, render, target
 from scripts._paths import ROOT
 
@@ -501,6 +502,8 @@ BASELINES = {
     IMPORT: "import httpx",
     MEMORY: "httpx + json",
     ASYNC_RUN: "main returns len(vectors)",
+    STREAM: "the smaller fetch",
+    FIRST: "the whole fetch",
     EXPORT_MEMORY: "10,000 vectors",
 }
 
@@ -529,6 +532,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows += bench_bulk(clients, bulk_rounds)
         rows += bench_imports(import_rounds)
         rows += bench_memory(base_url, memory_rounds)
+        rows += bench_streaming(base_url, (3_000, 10_000) if args.quick else (30_000, 100_000))
     rows += bench_async_run(run_rounds)
     export_rows, export_notes = bench_export()
     rows += export_rows

@@ -5,10 +5,13 @@ Usage: python -m scripts.reliability   (`make reliability`)
 1. Every fault scenario of tests/faults.py against a fault server on 127.0.0.1, with the
    sync and the async client: requests sent, outcome, time taken, what a redirect target
    or a proxy received (and whether a credential was among it), and whether it is the
-   outcome the scenario fixes.
+   outcome the scenario fixes; then its interrupts, closings and event loops: time to stop
+   and requests sent after.
 2. The hypothesis properties of tests/test_hostile_input.py and test_hostile_responses.py:
    inputs tried, by outcome.
 3. The stand-in under scripts/load.py (32 clients x 200 requests, from a second process).
+4. The response cap: peak memory of one call against oversized and compressed bodies, each
+   in a child process (scripts/peak_memory.py), with plain httpx as the uncapped baseline.
 
 Exits 1 when any scenario or property does not hold. The same definitions run under pytest
 (`make test`); this only reports them with figures.
@@ -24,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from cf_vectorize.server import Credentials, StandInServer
-from scripts import load
+from scripts import load, peak_memory
 from tests import faults, test_hostile_input, test_hostile_responses
 
 PROPERTIES: list[tuple[Callable[..., None], tuple[str, ...]]] = [
@@ -58,6 +61,26 @@ def fault_table() -> tuple[list[str], int]:
             lines.append(
                 f"| {scenario.name} | {client} | {outcome.attempts} | {outcome.summary} "
                 f"| {outcome.elapsed:.2f} s | {len(scenario.ids)} | {outcome.others} | {holds} |"
+            )
+    return lines, failures
+
+
+def lifecycle_table() -> tuple[list[str], int]:
+    """Interrupts, closing and event loops; return the table's lines and the failures."""
+    lines = [
+        "| scenario | client | raised | to stop | requests sent after | holds |",
+        "| --- | --- | --- | ---: | ---: | --- |",
+    ]
+    failures = 0
+    for name, scenario, clients in faults.LIFECYCLE:
+        for client in clients:
+            outcome = scenario(client)
+            problems = outcome.problems()
+            failures += bool(problems)
+            holds = "yes" if not problems else "NO: " + "; ".join(problems)
+            lines.append(
+                f"| {name} | {client} | {outcome.raised} | {outcome.to_stop * 1000:.1f} ms "
+                f"| {outcome.sent_after} (at most {outcome.allowed_after}) | {holds} |"
             )
     return lines, failures
 
@@ -106,21 +129,28 @@ def load_table(clients: int = 32, requests: int = 200) -> tuple[list[str], int]:
 
 
 def main() -> int:
-    """Print the three tables; return 1 when anything does not hold."""
+    """Print the tables; return 1 when anything does not hold."""
     start = time.perf_counter()
     total = 0
     for title, make in (
         ("Faults (fault server on 127.0.0.1)", fault_table),
+        (
+            "Interrupts, closing, event loops (2,000 ids, 0.1 s a request, 4 in flight)",
+            lifecycle_table,
+        ),
         ("Hostile input and responses (hypothesis)", property_table),
         ("Stand-in under load (second process, loopback)", load_table),
+        ("Response cap: peak memory of one call (child process each)", peak_memory.memory_table),
     ):
         print(f"\n## {title}\n", flush=True)
         lines, failures = make()
         print("\n".join(lines), flush=True)
         total += failures
     scenarios = len(faults.SCENARIOS) * len(faults.CLIENTS)
+    scenarios += sum(len(clients) for _, _, clients in faults.LIFECYCLE)
     print(
-        f"\n{scenarios} fault runs, {len(PROPERTIES)} properties, 1 load run; "
+        f"\n{scenarios} fault runs, {len(PROPERTIES)} properties, 1 load run, "
+        f"{len(peak_memory.CASES) * len(peak_memory.KINDS)} memory runs; "
         f"{total} failing; {time.perf_counter() - start:.0f} s"
     )
     return int(total > 0)

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from cf_vectorize import ApiToken, AsyncVectorize, Vectorize, VectorList
+from cf_vectorize import ApiToken, AsyncVectorize, Vectorize, VectorizeError, VectorList
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 TOKEN = "tok_live_0123456789ABCDEFGHIJKLMNOPQRSTUV"  # must never show up anywhere
@@ -96,3 +96,65 @@ class Runner:
                 return await client.get_by_ids(index, ids, **(call or {}))
 
         return asyncio.run(run())
+
+
+@dataclass
+class Streamed:
+    """What iterating iter_by_ids gave: the vectors, missing_ids after each, and the error."""
+
+    ids: list[str] = field(default_factory=list)
+    missing_seen: list[tuple[str, ...]] = field(default_factory=list)
+    missing_ids: tuple[str, ...] = ()
+    ids_done: int = 0
+    error: BaseException | None = None
+
+
+def iterate(
+    runner: Runner,
+    handler: Callable[[httpx.Request], httpx.Response],
+    ids: Iterable[str],
+    take: int | None = None,
+    call: dict[str, Any] | None = None,
+    **client: Any,
+) -> Streamed:
+    """Iterate iter_by_ids of runner's kind, leaving after `take` vectors when given."""
+    kwargs = {"account_id": ACCOUNT, "auth": ApiToken(TOKEN), "pacing": None, **client}
+    transport = httpx.MockTransport(handler)
+    seen = Streamed()
+
+    def note(vector_id: str, stream: Any) -> bool:
+        seen.ids.append(vector_id)
+        seen.missing_seen.append(stream.missing_ids)
+        return take is not None and len(seen.ids) >= take
+
+    def finish(stream: Any) -> Streamed:
+        seen.missing_ids, seen.ids_done = stream.missing_ids, stream.ids_done
+        return seen
+
+    if runner.kind == "sync":
+        with Vectorize(transport=transport, sleep=runner.slept.append, **kwargs) as sync:
+            stream = sync.iter_by_ids("my-index", ids, **(call or {}))
+            try:
+                for vector in stream:
+                    if note(vector.id, stream):
+                        break
+            except VectorizeError as error:
+                seen.error = error
+            return finish(stream)
+
+    async def sleep(seconds: float) -> None:
+        runner.slept.append(seconds)
+
+    async def run() -> Streamed:
+        async with AsyncVectorize(transport=transport, sleep=sleep, **kwargs) as client:
+            stream = client.iter_by_ids("my-index", ids, **(call or {}))
+            try:
+                async with stream:
+                    async for vector in stream:
+                        if note(vector.id, stream):
+                            break
+            except VectorizeError as error:
+                seen.error = error
+            return finish(stream)
+
+    return asyncio.run(run())

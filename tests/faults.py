@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import ssl
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AsyncExitStack, ExitStack, contextmanager
@@ -36,17 +38,22 @@ from cf_vectorize import (
     GlobalApiKey,
     InternalServerError,
     InvalidInputError,
+    RateLimit,
     RateLimitError,
+    ResponseTooLargeError,
     Timeout,
     Vectorize,
     VectorizeError,
     VectorList,
 )
+from cf_vectorize._retry import INITIAL_RETRY_DELAY, JITTER
 from tests.faultserver import (
     Behaviour,
     Exchange,
     FaultServer,
     close_during_body,
+    compression_bomb,
+    declared_body,
     drip,
     envelope,
     failing_for,
@@ -59,6 +66,9 @@ from tests.faultserver import (
     reset_during_body,
     respond,
     respond_json,
+    slow,
+    undeclared_body,
+    vector,
 )
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
@@ -111,6 +121,7 @@ class Scenario:
     slept: tuple[float, ...] | None = None  # retry waits asked for, when they are the point
     unfetched: tuple[str, ...] | None = None  # default: every id asked for
     redirect_status: int | None = None  # answer with a redirect to a second server
+    backoff: bool = False  # the retry waits must be the ordinary backoff (jittered)
     auth: str = "token"  # or "global-key" (X-Auth-Email / X-Auth-Key)
     # The caller passes an httpx client of its own: "plain", or "follows redirects".
     caller_client: str | None = None
@@ -152,6 +163,116 @@ def _retried_statuses() -> list[Scenario]:
             )
         )
     return scenarios
+
+
+MB = 1000 * 1000
+MIB = 1024 * 1024
+
+
+def deep(depth: int) -> bytes:
+    """JSON arrays nested depth levels deep."""
+    return b"[" * depth + b"]" * depth
+
+
+def with_vector(metadata: bytes = b"{}", values: bytes = b"[0.5]") -> bytes:
+    """A success envelope around vector "a" with this metadata and these values (raw JSON)."""
+    record = b'{"id": "a", "values": %s, "metadata": %s}' % (values, metadata)
+    return b'{"success": true, "errors": [], "messages": [], "result": [%s]}' % record
+
+
+def _hostile_json() -> list[Scenario]:
+    """JSON no parser should be trusted with: typed errors, never bare ones from inside."""
+    return [
+        *(
+            Scenario(
+                f"200 whose metadata nests {depth:,} deep",
+                (respond(200, with_vector(deep(depth))),),
+                attempts=1,
+                outcome=APIResponseValidationError,
+            )
+            for depth in (101, 1_100, 100_000)
+        ),
+        Scenario(
+            "500 whose error body nests 100,000 deep",
+            (respond(500, deep(100_000)),),
+            attempts=3,
+            outcome=InternalServerError,
+        ),
+        Scenario(
+            "200 with a 401-digit integer among values",
+            (respond(200, with_vector(values=b"[" + b"9" * 401 + b"]")),),
+            attempts=1,
+            outcome=APIResponseValidationError,
+        ),
+        *(
+            Scenario(
+                f"200 with {literal.decode()} among values",
+                (respond(200, with_vector(values=b"[0.5, %s]" % literal)),),
+                attempts=1,
+                outcome=APIResponseValidationError,
+            )
+            for literal in (b"NaN", b"-Infinity", b"1e400")
+        ),
+    ]
+
+
+def _unusable_retry_after() -> list[Scenario]:
+    """A wait that is no wait counts as absent: the ordinary backoff, then the answer."""
+    return [
+        Scenario(
+            f"429 {header}: {value}, then 200",
+            (respond_json(429, RATE_LIMITED, **{header: value}), found),
+            attempts=2,
+            outcome=None,
+            backoff=True,
+        )
+        for header, value in (
+            ("Retry-After", "NaN"),
+            ("retry-after-ms", "NaN"),
+            ("Retry-After", "-1"),
+            ("Retry-After", "-inf"),
+            ("Retry-After", "Mon, 01 Jan 1990 00:00:00 GMT"),
+        )
+    ]
+
+
+def _oversized() -> list[Scenario]:
+    """Bodies past the cap (16 MiB by default) end in ResponseTooLargeError while reading."""
+    return [
+        Scenario(
+            "200 declaring a 500 MB body",
+            (declared_body(500 * MB),),
+            attempts=1,
+            outcome=ResponseTooLargeError,
+        ),
+        Scenario(
+            "200 with a 500 MB body of undeclared size",
+            (undeclared_body(500 * MB),),
+            attempts=1,
+            outcome=ResponseTooLargeError,
+        ),
+        *(
+            Scenario(
+                f"200 {encoding} bomb: 64 MiB of zeros in about 64 KB",
+                (compression_bomb(64 * MIB, encoding),),
+                attempts=1,
+                outcome=ResponseTooLargeError,
+            )
+            for encoding in ("gzip", "deflate")
+        ),
+        Scenario(
+            "200 with more vectors than ids asked",
+            (respond_json(200, envelope([vector("a"), vector("b"), vector("c")])),),
+            attempts=1,
+            outcome=APIResponseValidationError,
+        ),
+        Scenario(
+            "200 with an id not asked for",
+            (respond_json(200, envelope([vector("a"), vector("someone-else")])),),
+            attempts=1,
+            outcome=APIResponseValidationError,
+        ),
+    ]
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -369,6 +490,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         outcome=None,
         ids=BATCH,
     ),
+    *_hostile_json(),
+    *_unusable_retry_after(),
+    *_oversized(),
 )
 
 
@@ -418,6 +542,11 @@ class Outcome:
             )
         if expected.slept is not None and tuple(self.slept) != expected.slept:
             found_problems.append(f"waited {self.slept}, expected {expected.slept}")
+        if expected.backoff and not all(
+            (1 - JITTER) * backoff <= wait <= backoff
+            for backoff, wait in ((INITIAL_RETRY_DELAY * 2**n, w) for n, w in enumerate(self.slept))
+        ):
+            found_problems.append(f"waited {self.slept}, not the ordinary backoff")
         if self.elapsed >= expected.time_bound:
             found_problems.append(f"took {self.elapsed:.1f} s, bound {expected.time_bound:.1f} s")
         if self.elsewhere:
@@ -599,3 +728,236 @@ def _async_call(scenario: Scenario, base_url: str, record: Callable[[float], Non
             return await client.get_by_ids("my-index", scenario.ids)
 
     return asyncio.run(call())
+
+
+# --- the client's own life: interrupts, closing, event loops ------------------------------------
+
+LIFECYCLE_IDS = tuple(f"id-{n:04d}" for n in range(2000))  # 100 chunks of 20
+LIFECYCLE_CONCURRENCY = 4
+STOP_BOUND = 5.0  # seconds: a generous bound proving "stops at once" (the figure is printed)
+
+
+@dataclass
+class LifeOutcome:
+    """What happened when a client was interrupted, closed, or moved to another loop."""
+
+    name: str
+    client: str
+    raised: str  # the exception's class name, or "nothing"
+    expected: str
+    to_stop: float  # seconds from the event to the call's end (and the client's close)
+    sent_after: int  # requests the server received after the event
+    allowed_after: int  # at most the requests in flight at the event
+
+    def problems(self) -> list[str]:
+        """Every way this differs from what is required; empty when it holds."""
+        found_problems = []
+        if self.raised != self.expected:
+            found_problems.append(f"raised {self.raised}, expected {self.expected}")
+        if self.to_stop >= STOP_BOUND:
+            found_problems.append(f"took {self.to_stop:.1f} s to stop, bound {STOP_BOUND} s")
+        if self.sent_after > self.allowed_after:
+            found_problems.append(
+                f"{self.sent_after} requests sent after, at most {self.allowed_after} allowed"
+            )
+        return found_problems
+
+
+def _client_kwargs(base_url: str, **overrides: object) -> dict[str, object]:
+    return {
+        "account_id": ACCOUNT,
+        "auth": ApiToken(TOKEN),
+        "base_url": base_url,
+        "max_concurrency": LIFECYCLE_CONCURRENCY,
+        "pacing": None,
+        **overrides,
+    }
+
+
+@dataclass
+class _Event:
+    """When the interrupt or close happened, and how many requests had arrived by then."""
+
+    server: FaultServer
+    at: float = 0.0
+    sent: int = 0
+
+    def fire(self, action: Callable[[], object]) -> None:
+        self.sent, self.at = self.server.attempts, time.monotonic()
+        action()
+
+
+def _ctrl_c() -> None:
+    """Send SIGINT to the main thread, as Ctrl-C does."""
+    signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+
+def _settle(server: FaultServer, event: _Event) -> int:
+    """Wait a moment for stray requests to arrive; return how many came after the event."""
+    time.sleep(0.5)
+    return server.attempts - event.sent
+
+
+def _interrupt(client: str, pacing: RateLimit | None) -> LifeOutcome:
+    """Interrupt (as Ctrl-C does) a call of 2,000 ids against a server taking 0.1 s a request."""
+    name = "interrupt during a pacing wait" if pacing else "interrupt mid-fetch"
+    with FaultServer([slow(0.1)]) as server:
+        event = _Event(server)
+        timer = threading.Timer(0.35, event.fire, args=(_ctrl_c,))
+        raised = "nothing"
+        kwargs = _client_kwargs(server.base_url, pacing=pacing)
+        timer.start()
+        try:
+            if client == "sync":
+                with Vectorize(**kwargs) as sync:  # type: ignore[arg-type]
+                    sync.get_by_ids("my-index", LIFECYCLE_IDS)
+            else:
+                asyncio.run(_async_get(kwargs))
+            time.sleep(2)  # the interrupt must land before the with block ends
+        except KeyboardInterrupt:
+            raised = "KeyboardInterrupt"
+        to_stop = time.monotonic() - event.at
+        timer.cancel()
+        after = _settle(server, event)
+    return LifeOutcome(
+        name, client, raised, "KeyboardInterrupt", to_stop, after, LIFECYCLE_CONCURRENCY
+    )
+
+
+async def _async_get(kwargs: dict[str, object]) -> VectorList:
+    async with AsyncVectorize(**kwargs) as client:  # type: ignore[arg-type]
+        return await client.get_by_ids("my-index", LIFECYCLE_IDS)
+
+
+def _close_in_flight(client: str, pacing: RateLimit | None = None) -> LifeOutcome:
+    """close() from elsewhere while a call of 2,000 ids is in flight (or in a pacing wait)."""
+    with FaultServer([slow(0.1)]) as server:
+        event = _Event(server)
+        raised = "nothing"
+        kwargs = _client_kwargs(server.base_url, pacing=pacing)
+        try:
+            if client == "sync":
+                sync = Vectorize(**kwargs)  # type: ignore[arg-type]
+                threading.Timer(0.35, event.fire, args=(sync.close,)).start()
+                sync.get_by_ids("my-index", LIFECYCLE_IDS)
+            else:
+                asyncio.run(_close_async_in_flight(kwargs, event))
+        except VectorizeError as error:
+            raised = type(error).__name__
+        to_stop = time.monotonic() - event.at
+        after = _settle(server, event)
+    name = "close() during a pacing wait" if pacing else "close() while a call is in flight"
+    return LifeOutcome(
+        name, client, raised, "ClientClosedError", to_stop, after, LIFECYCLE_CONCURRENCY
+    )
+
+
+async def _close_async_in_flight(kwargs: dict[str, object], event: _Event) -> None:
+    client = AsyncVectorize(**kwargs)  # type: ignore[arg-type]
+
+    async def close_soon() -> None:
+        await asyncio.sleep(0.35)
+        event.sent, event.at = event.server.attempts, time.monotonic()
+        await client.aclose()
+
+    closing = asyncio.ensure_future(close_soon())
+    try:
+        await client.get_by_ids("my-index", LIFECYCLE_IDS)
+    finally:
+        await closing
+
+
+def _call_after_close(client: str) -> LifeOutcome:
+    with FaultServer([found]) as server:
+        event = _Event(server, at=time.monotonic())
+        raised = "nothing"
+        kwargs = _client_kwargs(server.base_url)
+        try:
+            if client == "sync":
+                sync = Vectorize(**kwargs)  # type: ignore[arg-type]
+                sync.close()
+                event.at = time.monotonic()
+                sync.get_by_ids("my-index", ["a"])
+            else:
+                asyncio.run(_async_after_close(kwargs, event))
+        except VectorizeError as error:
+            raised = type(error).__name__
+        to_stop = time.monotonic() - event.at
+        after = _settle(server, event)
+    return LifeOutcome(
+        "a call after close()", client, raised, "ClientClosedError", to_stop, after, 0
+    )
+
+
+async def _async_after_close(kwargs: dict[str, object], event: _Event) -> None:
+    client = AsyncVectorize(**kwargs)  # type: ignore[arg-type]
+    await client.aclose()
+    event.at = time.monotonic()
+    await client.get_by_ids("my-index", ["a"])
+
+
+def _second_loop(client: str) -> LifeOutcome:
+    """One AsyncVectorize used in a first asyncio.run, then in a second."""
+    with FaultServer([found]) as server:
+        kwargs = _client_kwargs(server.base_url)
+        shared = AsyncVectorize(**kwargs)  # type: ignore[arg-type]
+        asyncio.run(shared.get_by_ids("my-index", ["a"]))
+        event = _Event(server)
+        event.fire(lambda: None)
+        raised = "nothing"
+        try:
+            asyncio.run(shared.get_by_ids("my-index", ["b"]))
+        except VectorizeError as error:
+            raised = type(error).__name__
+        to_stop = time.monotonic() - event.at
+        after = _settle(server, event)
+    name = "AsyncVectorize used from a second event loop"
+    return LifeOutcome(name, client, raised, "EventLoopMismatchError", to_stop, after, 0)
+
+
+def _stream_dropped(client: str) -> LifeOutcome:
+    """Leave an iter_by_ids loop after the first vector: what is not yet sent is cancelled."""
+    with FaultServer([slow(0.1)]) as server:
+        event = _Event(server)
+        kwargs = _client_kwargs(server.base_url)
+        if client == "sync":
+            with Vectorize(**kwargs) as sync:  # type: ignore[arg-type]
+                for _ in sync.iter_by_ids("my-index", LIFECYCLE_IDS):
+                    event.fire(lambda: None)
+                    break
+                to_stop = time.monotonic() - event.at
+        else:
+            to_stop = asyncio.run(_async_stream_dropped(kwargs, event))
+        after = _settle(server, event)
+    return LifeOutcome(
+        "iter_by_ids left after the first vector", client, "nothing", "nothing", to_stop, after,
+        LIFECYCLE_CONCURRENCY,
+    )  # fmt: skip
+
+
+async def _async_stream_dropped(kwargs: dict[str, object], event: _Event) -> float:
+    async with AsyncVectorize(**kwargs) as client:  # type: ignore[arg-type]
+        async with client.iter_by_ids("my-index", LIFECYCLE_IDS) as stream:
+            async for _ in stream:
+                event.fire(lambda: None)
+                break
+        return time.monotonic() - event.at
+
+
+LIFECYCLE: tuple[tuple[str, Callable[[str], LifeOutcome], tuple[str, ...]], ...] = (
+    ("interrupt mid-fetch", lambda client: _interrupt(client, None), CLIENTS),
+    (
+        "interrupt during a pacing wait",
+        lambda client: _interrupt(client, RateLimit(8, 600.0)),
+        CLIENTS,
+    ),
+    ("close() while a call is in flight", _close_in_flight, CLIENTS),
+    (
+        "close() during a pacing wait",
+        lambda client: _close_in_flight(client, RateLimit(8, 600.0)),
+        CLIENTS,
+    ),
+    ("a call after close()", _call_after_close, CLIENTS),
+    ("AsyncVectorize used from a second event loop", _second_loop, ("async",)),
+    ("iter_by_ids left after the first vector", _stream_dropped, CLIENTS),
+)

@@ -6,9 +6,11 @@ import io
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -17,6 +19,8 @@ from typing import Any
 import pytest
 
 from cf_vectorize import (
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_PACING,
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
@@ -28,12 +32,13 @@ from cf_vectorize import (
     InvalidInputTypeError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimit,
     RateLimitError,
     Vectorize,
     VectorizeError,
 )
-from cf_vectorize.cli import main
-from cf_vectorize.cli._get_by_ids import ExitCode, exit_code_for, read_ids
+from cf_vectorize.cli import _get_by_ids, main
+from cf_vectorize.cli._get_by_ids import ExitCode, exit_code_for, pacing_notice, read_ids
 from cf_vectorize.cli._render import shorten_values
 from cf_vectorize.server import (
     SAMPLE_INDEX_NAME,
@@ -45,6 +50,7 @@ from cf_vectorize.server import (
 )
 from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id
 from cf_vectorize_api.models import ErrorResponse, GetVectorsByIdRequest, ResponseInfo
+from tests.faultserver import FaultServer, slow
 
 TOKEN = "cli-test-token-0123456789"
 EMAIL = "cli@example.com"
@@ -234,7 +240,7 @@ def test_95_ids_come_back_all_in_order(cli: Cli) -> None:
     assert [json.loads(line) for line in out.splitlines()] == [BIG[i] for i in asked]
 
 
-def test_the_progress_bar_fetches_in_groups_and_merges_in_order(cli: Cli) -> None:
+def test_the_progress_bar_follows_the_chunks_and_output_stays_in_order(cli: Cli) -> None:
     asked = [*list(BIG)[:50], "gone-1", *list(BIG)[50:95], "gone-2"]
     random.Random(11).shuffle(asked)  # noqa: S311
     code, out, err = cli(
@@ -243,9 +249,12 @@ def test_the_progress_bar_fetches_in_groups_and_merges_in_order(cli: Cli) -> Non
     assert code == ExitCode.NOT_FOUND
     found = [i for i in asked if i in BIG]
     assert [json.loads(line) for line in out.splitlines()] == [BIG[i] for i in found]
-    # Groups of 20 x max_concurrency ids: the bar is drawn after each, then erased.
+    # Redrawn as chunks of 20 ids are answered, in order (two may land at once), then erased.
     frames = [frame for frame in err.split("\r") if frame.startswith("cf-vectorize")]
-    assert [frame.split()[-2] for frame in frames] == ["0/97", "40/97", "80/97", "97/97"]
+    done = [int(frame.split()[-2].split("/")[0]) for frame in frames]
+    assert done[0] == 0 and done[-1] == 97
+    assert done == sorted(set(done))
+    assert set(done) <= {0, 20, 40, 60, 80, 97}
     assert err.endswith("\n")
     missing = [line for line in err.split("\x1b[2K")[-1].splitlines() if line]
     assert missing == [f"not found: {i}" for i in asked if i not in BIG]
@@ -448,7 +457,7 @@ def test_an_interrupt_exits_130(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> No
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Vectorize, "get_by_ids", interrupted)
+    monkeypatch.setattr(Vectorize, "iter_by_ids", interrupted)
     code, out, err = cli("sample", "doc-001")
     assert (code, out) == (ExitCode.INTERRUPTED, "")
     assert err.strip() == "cf-vectorize get-by-ids: interrupted"
@@ -555,3 +564,84 @@ def test_help_documents_the_environment_and_exit_codes(
         assert needle in text
     for code in ExitCode:
         assert f"\n  {code.value:<3}  " in text
+
+
+# --- streaming, interrupts and pacing notices ---------------------------------------------------
+
+
+def _cli_process(base_url: str, *args: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    env |= {"CLOUDFLARE_API_TOKEN": TOKEN, "CLOUDFLARE_ACCOUNT_ID": ACCOUNT}
+    return subprocess.Popen(
+        [*MODULE, "get-by-ids", "my-index", "--ids-file", "-", "--base-url", base_url, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+
+
+def _feed(process: subprocess.Popen[str], count: int) -> None:
+    assert process.stdin is not None
+    process.stdin.write("".join(f"id-{n:05d}\n" for n in range(count)))
+    process.stdin.close()
+
+
+@pytest.mark.parametrize("output_format", ["ndjson", "json"])
+def test_the_output_streams_and_a_closed_reader_stops_the_fetch(output_format: str) -> None:
+    """Like `| head -n 2`: the reader leaves after the first vector; few requests were sent."""
+    with FaultServer([slow(0.1)]) as server:
+        process = _cli_process(server.base_url, "--format", output_format, "--max-concurrency", "1")
+        _feed(process, 1000)
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        if output_format == "json":
+            assert first == "[\n"
+            first = process.stdout.readline()
+        assert json.loads(first.rstrip(",\n"))["id"] == "id-00000"
+        sent_by_then = server.attempts
+        process.stdout.close()
+        code = process.wait(timeout=WAIT)
+        assert code == ExitCode.BROKEN_PIPE
+        assert sent_by_then <= 2  # one chunk answered, the next perhaps started: not 50
+        assert server.attempts <= sent_by_then + 2
+
+
+@pytest.mark.parametrize("progress", ["never", "always"])
+def test_sigint_as_a_process_exits_130_and_sends_nothing_more(progress: str) -> None:
+    with FaultServer([slow(0.05)]) as server:
+        process = _cli_process(
+            server.base_url, "--format", "ndjson", "--progress", progress, "--no-pacing"
+        )
+        _feed(process, 4000)
+        assert process.stdout is not None
+        process.stdout.readline()  # the fetch is under way
+        at_signal = server.attempts
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=WAIT)  # a bound proving it does not run on: not a timing
+        time.sleep(0.3)
+        assert code == ExitCode.INTERRUPTED
+        assert server.attempts - at_signal <= DEFAULT_MAX_CONCURRENCY  # those in flight
+        assert process.stderr is not None
+        assert process.stderr.read().rstrip().endswith("cf-vectorize get-by-ids: interrupted")
+
+
+def test_the_pacing_notice_says_how_long_a_long_fetch_takes() -> None:
+    notice = pacing_notice(100_000, DEFAULT_PACING)
+    assert notice is not None
+    assert "100000 ids take 5000 requests" in notice
+    assert "about 20 minutes" in notice
+    assert pacing_notice(3000, DEFAULT_PACING) is None  # 150 requests: no wait worth saying
+    assert pacing_notice(100_000, None) is None
+
+
+def test_the_notice_is_printed_once_when_pacing_will_delay(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_get_by_ids, "DEFAULT_PACING", RateLimit(2, 3.0))
+    code, out, err = cli("big", *list(BIG)[:100], "--format", "ndjson")
+    assert code == 0
+    assert len(out.splitlines()) == 100
+    assert err.count("take 5 requests") == 1
+    assert "about 6 s" in err

@@ -12,7 +12,18 @@ import traceback
 import pytest
 
 from cf_vectorize import APIStatusError, ApiToken, Timeout, Vectorize
-from tests.faults import ACCOUNT, CLIENTS, SCENARIOS, TOKEN, Outcome, Scenario, run
+from scripts import peak_memory
+from tests.faults import (
+    ACCOUNT,
+    CLIENTS,
+    LIFECYCLE,
+    SCENARIOS,
+    TOKEN,
+    LifeOutcome,
+    Outcome,
+    Scenario,
+    run,
+)
 from tests.faultserver import FaultServer, drip, found
 
 
@@ -26,14 +37,42 @@ def test_scenario(scenario: Scenario, client: str) -> None:
         assert TOKEN not in shown
 
 
+@pytest.mark.parametrize(
+    ("name", "client"),
+    [(name, client) for name, _, clients in LIFECYCLE for client in clients],
+)
+def test_lifecycle(name: str, client: str) -> None:
+    """Interrupts, closing and event loops: the typed error (or stop), at once, nothing sent."""
+    scenario = next(run for named, run, _ in LIFECYCLE if named == name)
+    assert scenario(client).problems() == []
+
+
+def test_the_check_of_a_lifecycle_outcome_can_fail() -> None:
+    outcome = LifeOutcome("x", "sync", "RuntimeError", "ClientClosedError", 60.0, 9, 4)
+    assert len(outcome.problems()) == 3  # the error, the time, the requests after
+
+
 def test_the_table_covers_every_kind_of_fault() -> None:
     names = " ".join(s.name for s in SCENARIOS)
     for status in (429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 525, 526, 301, 302, 307):
         assert str(status) in names
     for words in ("reset before", "reset during", "never answers", "drips", "batch", "html"):
         assert words in names
+    for words in ("nests", "401-digit", "NaN", "Retry-After: -1", "500 MB", "gzip bomb"):
+        assert words in names
+    for words in ("deflate bomb", "more vectors than", "not asked for", "undeclared"):
+        assert words in names
     for words in ("follows redirects", "HTTP_PROXY", "ALL_PROXY", "HTTPS_PROXY", "socks5", "xn--"):
         assert words in names
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_the_memory_figures_come_from_a_call_that_ends_typed(kind: str) -> None:
+    """scripts/peak_memory.py measures in a child process; the figures are printed, not checked."""
+    case = next(case for case in peak_memory.CASES if "declaring" in case.name)
+    report = peak_memory.measure(case, kind)
+    assert report["outcome"] == "ResponseTooLargeError"
+    assert float(report["peak_mib"]) >= float(report["before_mib"]) > 0  # type: ignore[arg-type]
 
 
 def test_the_check_of_an_outcome_can_fail() -> None:

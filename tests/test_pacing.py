@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from cf_vectorize import DEFAULT_PACING, RateLimit
-from cf_vectorize._pacing import AsyncPacer, Pacer
+from cf_vectorize._pacing import Pacer, paced_duration
 from tests.clientkit import Runner, Server, found
 
 
@@ -27,10 +25,10 @@ class FakeTime:
 
 def send_times(limits: RateLimit | list[RateLimit], count: int) -> list[float]:
     time = FakeTime()
-    pacer = Pacer(limits, clock=time.clock, sleep=time.sleep)
+    pacer = Pacer(limits, clock=time.clock)
     times = []
     for _ in range(count):
-        pacer.wait()
+        time.sleep(pacer.delay())
         times.append(time.now)
     return times
 
@@ -71,21 +69,12 @@ def test_bad_limits_are_refused(requests: int, seconds: float) -> None:
         RateLimit(requests, seconds)
 
 
-def test_async_pacer_matches_the_sync_one() -> None:
-    time = FakeTime()
-
-    async def sleep(seconds: float) -> None:
-        time.sleep(seconds)
-
-    async def run() -> list[float]:
-        pacer = AsyncPacer(RateLimit(3, 10.0), clock=time.clock, sleep=sleep)
-        times = []
-        for _ in range(7):
-            await pacer.wait()
-            times.append(time.now)
-        return times
-
-    assert asyncio.run(run()) == send_times(RateLimit(3, 10.0), 7)
+def test_the_paced_duration_is_the_last_send_time() -> None:
+    assert paced_duration(RateLimit(3, 10.0), 7) == send_times(RateLimit(3, 10.0), 7)[-1]
+    assert paced_duration(None, 5000) == 0.0
+    # 100,000 ids are 5,000 requests: the last goes out 20 minutes in at Cloudflare's limits.
+    assert paced_duration(DEFAULT_PACING, 5000) == send_times(list(DEFAULT_PACING), 5000)[-1]
+    assert paced_duration(DEFAULT_PACING, 5000) == 1200.0
 
 
 def test_clients_pace_their_requests(runner: Runner) -> None:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from ._auth import ApiToken, GlobalApiKey
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, Timeout
-from ._client import Vectorize
+from ._body import DEFAULT_MAX_RESPONSE_BYTES
+from ._client import Vectorize, VectorStream
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -26,14 +27,17 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConfigurationError,
     ConflictError,
+    EventLoopMismatchError,
     InternalServerError,
     InvalidInputError,
     InvalidInputTypeError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
     VectorizeError,
 )
@@ -45,7 +49,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from cf_vectorize_api.models import ResponseInfo, Vector
 
-    from ._async_client import AsyncVectorize
+    from ._async_client import AsyncVectorize, AsyncVectorStream
     from ._transport import DeadlineTransport
 
 del TYPE_CHECKING  # the namespace holds the public names only (see __dir__)
@@ -56,6 +60,7 @@ del TYPE_CHECKING  # the namespace holds the public names only (see __dir__)
 # APIStatusError's `errors` items.
 _LAZY = {
     "AsyncVectorize": "cf_vectorize._async_client",
+    "AsyncVectorStream": "cf_vectorize._async_client",
     "DeadlineTransport": "cf_vectorize._transport",
     "ResponseInfo": "cf_vectorize_api.models",
     "Vector": "cf_vectorize_api.models",
@@ -80,6 +85,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_PACING",
     "DEFAULT_TIMEOUT",
@@ -90,12 +96,15 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "ApiToken",
+    "AsyncVectorStream",
     "AsyncVectorize",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "DeadlineTransport",
+    "EventLoopMismatchError",
     "GlobalApiKey",
     "InternalServerError",
     "InvalidInputError",
@@ -105,10 +114,12 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "ResponseInfo",
+    "ResponseTooLargeError",
     "Timeout",
     "UnprocessableEntityError",
     "Vector",
     "VectorList",
+    "VectorStream",
     "Vectorize",
     "VectorizeError",
     "__version__",

@@ -4,37 +4,36 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import suppress
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
 from ._api_client import async_api_client
 from ._auth import Credential
-from ._base import (
-    DEFAULT_MAX_CONCURRENCY,
-    DEFAULT_TIMEOUT,
-    ClientBase,
-    Timeout,
-    mark_unfetched,
-)
-from ._errors import APIConnectionError, APIError, APITimeoutError
-from ._pacing import DEFAULT_PACING, AsyncPacer, Pacing
-from ._response import undecodable, vectors_from
-from ._results import VectorList, chunks, in_order
-from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from ._validation import check_index_name, unique_ids
+from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, ClientBase, StreamBase, Timeout
+from ._body import DEFAULT_MAX_RESPONSE_BYTES, aread_body
+from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
+from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
+from ._pacing import DEFAULT_PACING, Pacer, Pacing
+from ._plan import WAIT, Chunk
+from ._results import VectorList
+from ._retry import DEFAULT_MAX_RETRIES
 
-if TYPE_CHECKING:  # the generated package loads with the first answer (issue 7: import time)
+if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
 
+T = TypeVar("T")
 
-class AsyncVectorize(ClientBase):
+
+class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorList]]):
     """Asyncio client for Vectorize get_by_ids; the same settings as `Vectorize`.
 
-    Batched calls run up to `max_concurrency` chunks at once as tasks.
+    Batched calls run up to `max_concurrency` chunks at once as tasks. A client belongs to
+    the event loop it is first used in: another loop gets EventLoopMismatchError.
     `sleep` and `clock` exist for tests (pacing and retry waits use them).
     """
 
@@ -51,25 +50,22 @@ class AsyncVectorize(ClientBase):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(
-            account_id=account_id,
-            auth=auth,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_concurrency=max_concurrency,
-            pacing=pacing,
-            allow_insecure_http=allow_insecure_http,
-        )
+        settings = (account_id, auth, base_url, allow_insecure_http)
+        limits = (timeout, max_retries, max_concurrency, pacing)
+        super().__init__(*settings, *limits, max_response_bytes)
+        self._loop: asyncio.AbstractEventLoop | None = None  # the one it runs in, once known
+        self._stream_type = AsyncVectorStream
         self._owns_http = http_client is None
         self._http = self._http_client(
             http_client, httpx.AsyncClient, transport, httpx.AsyncHTTPTransport
         )
         self._sleep = sleep
-        self._pacer = AsyncPacer(pacing, clock=clock, sleep=sleep)
+        self._pacer = Pacer(pacing, clock=clock)
+        self._closing: asyncio.Event | None = None  # made in the loop, by the first wait
 
     @property
     def api_client(self) -> Client:
@@ -87,101 +83,92 @@ class AsyncVectorize(ClientBase):
             self._request_extensions,
         )
 
-    async def get_by_ids(
-        self, index_name: str, ids: Iterable[str], *, max_retries: int | None = None
-    ) -> VectorList:
-        """Return the vectors with these ids, in the order asked, unknown ids left out.
+    async def _collect(self, stream: AsyncVectorStream) -> VectorList:
+        async with stream:
+            return VectorList([vector async for vector in stream], stream.missing_ids)
 
-        Any number of ids: duplicates are removed and chunks of at most 20 are sent, up to
-        `max_concurrency` at once. The result's `missing_ids` names the ids not found.
-        Raises an APIError subclass, with `unfetched_ids`, when any chunk fails for good.
+    async def _request_once(
+        self, request: ApiRequest[T], max_retries: int | None, timeout: float | Timeout | None
+    ) -> T:
+        """Send one request of any operation with retries, pacing, timeouts and typed errors.
+
+        As `Vectorize._request_once`: an operation of one request per call awaits this.
         """
-        index_name = check_index_name(index_name)
-        wanted = unique_ids(ids)
-        policy = self._policy(max_retries)
-        parts = chunks(wanted)
-        if not parts:
-            return VectorList()
-        if len(parts) == 1:
-            try:
-                return in_order(wanted, [await self._fetch(index_name, parts[0], policy)])
-            except APIError as error:
-                mark_unfetched(error, wanted)
-                raise
-        return in_order(wanted, await self._run_concurrently(index_name, parts, policy))
+        self._check_open()
+        self._check_loop()
+        return await self._call(request, self._call_settings(max_retries, timeout))
 
-    async def _run_concurrently(
-        self, index_name: str, parts: list[list[str]], policy: RetryPolicy
-    ) -> list[list[Vector]]:
-        slots = asyncio.Semaphore(self._max_concurrency)
-
-        async def run(part: list[str]) -> list[Vector]:
-            async with slots:
-                return await self._fetch(index_name, part, policy)
-
-        tasks = [asyncio.ensure_future(run(part)) for part in parts]
+    async def _outcome(self, request: ApiRequest[T], settings: CallSettings) -> T | VectorizeError:
+        """Return the value of request, or the error that ended it (for the stream)."""
         try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        finally:
-            for task in tasks:  # after a failure (or our own cancellation) stop the rest
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        failures = [t.exception() for t in tasks if not t.cancelled() and t.exception()]
-        if not failures:
-            return [task.result() for task in tasks]
-        unfetched = [
-            vector_id
-            for part, task in zip(parts, tasks, strict=True)
-            if task.cancelled() or task.exception() is not None
-            for vector_id in part
-        ]
-        error = next((f for f in failures if isinstance(f, APIError)), None)
-        if error is None:
-            raise failures[0]  # type: ignore[misc]  # a bug, not an API failure: let it out
-        raise mark_unfetched(error, unfetched)
+            return await self._call(request, settings)
+        except (APIError, ClientClosedError) as error:
+            return error
 
-    async def _fetch(self, index_name: str, ids: list[str], policy: RetryPolicy) -> list[Vector]:
-        """Fetch one chunk, retrying as the policy says."""
-        retry = 0
-        while True:
-            await self._pacer.wait()
-            try:
-                return await self._attempt(index_name, ids)
-            except APIError as error:
-                delay = policy.delay(error, retry)
-                if delay is None:
-                    self._log_give_up(index_name, ids, error, retry + 1)
-                    raise
-                self._log_retry(index_name, ids, error, retry, delay)
-                await self._sleep(delay)
-                retry += 1
+    async def _call(self, request: ApiRequest[T], settings: CallSettings) -> T:
+        """Send request with retries and pacing, as `Attempts` decides."""
+        flow = Attempts(request, settings.policy)
+        while (step := flow.step()) is not None:
+            flow.report(await self._perform(step, request, settings.timeout))
+        return flow.value
 
-    async def _attempt(self, index_name: str, ids: list[str]) -> list[Vector]:
+    async def _perform(self, step: Action, request: ApiRequest[T], timeout: Timeout) -> object:
+        if not isinstance(step, Send):
+            seconds = seconds_to_wait(step, self._pacer)
+            if seconds > 0:
+                await self._pause(seconds)
+            self._check_open()
+            return None
+        try:
+            return await self._attempt(request, timeout)
+        except APIError as error:
+            return error
+
+    async def _attempt(self, request: ApiRequest[T], timeout: Timeout) -> T:
         """Send one request and read its whole answer within the total timeout."""
-        request = self._http.build_request(**self._request_args(index_name, ids))
-        try:
-            async with asyncio.timeout(self._timeout.total):
+        http_request = self._http.build_request(**request.args, timeout=timeout.for_httpx())
+        deadline = time.monotonic() + timeout.total
+        with mapped_errors(timeout.total, deadline, self._is_closed) as exchange:
+            async with asyncio.timeout(timeout.total):
                 response = await self._http.send(
-                    request, auth=self._auth, stream=True, follow_redirects=False
+                    http_request, auth=self._auth, stream=True, follow_redirects=False
                 )
+                exchange.response = response
                 try:
-                    content = await response.aread()
+                    content = await aread_body(response, self._max_response_bytes)
                 finally:
                     await response.aclose()
-        except TimeoutError as error:
-            raise APITimeoutError(
-                f"no complete answer within {self._timeout.total:g} s (total timeout)"
-            ) from error
-        except httpx.TimeoutException as error:
-            raise APITimeoutError(f"request timed out: {error}") from error
-        except httpx.TransportError as error:
-            raise APIConnectionError(f"connection failed: {error}") from error
-        except httpx.DecodingError as error:
-            raise undecodable(response, error) from error
-        return vectors_from(response.status_code, response.headers, content)
+        return request.parse(response.status_code, response.headers, content)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait seconds, or until the client closes (with the default sleep)."""
+        if self._sleep is not asyncio.sleep:
+            await self._sleep(seconds)
+            return
+        if self._closing is None:
+            self._closing = asyncio.Event()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
+
+    def _check_loop(self) -> None:
+        """Refuse an event loop other than the first: the connections belong to that one."""
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise EventLoopMismatchError(
+                "this AsyncVectorize was first used in another event loop, which its "
+                "connections belong to; make one client per event loop (per asyncio.run)"
+            )
 
     async def aclose(self) -> None:
-        """Close the connection pool, unless it was passed in."""
+        """Close the connection pool (unless it was passed in); calls in flight end at once.
+
+        A call in flight raises ClientClosedError; so does any later call.
+        """
+        self._mark_closed()
+        if self._closing is not None:
+            self._closing.set()
         if self._owns_http:
             await self._http.aclose()
 
@@ -194,4 +181,62 @@ class AsyncVectorize(ClientBase):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        await self.aclose()
+
+
+class AsyncVectorStream(StreamBase):
+    """The vectors of `AsyncVectorize.iter_by_ids`, in the order asked, for `async for`.
+
+    Each chunk runs as a task; `missing_ids` and `ids_done` grow as it goes.
+    """
+
+    def _prepare(self, client: AsyncVectorize) -> None:
+        self._client = client
+        self._tasks: dict[asyncio.Future[Any], int] = {}
+        self._closed_by_client = False
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> Vector:
+        self._client._check_loop()
+        with self._cancelled_on_error():
+            while (item := self._plan.pop(self._start)) is WAIT:
+                await self._settle_some()
+        return self._item(item, StopAsyncIteration)
+
+    def _start(self, chunk: Chunk) -> None:
+        coroutine = self._client._outcome(self._request(chunk), self._settings)
+        self._tasks[asyncio.ensure_future(coroutine)] = chunk.seq
+
+    async def _settle_some(self) -> None:
+        done, _ = await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+        if self._closed_by_client:
+            self._plan.settle(None, ClientClosedError("the client was closed during the call"))
+        for task in done:
+            seq = self._tasks.pop(task)
+            # Cancelled by someone else (the loop shutting down): that ends the fetch too.
+            cancelled = asyncio.CancelledError("a chunk's task was cancelled")
+            outcome = cancelled if task.cancelled() else task.exception() or task.result()
+            self._plan.settle(seq, outcome)
+
+    async def aclose(self) -> None:
+        """Cancel the chunks in flight; nothing more is sent."""
+        self._abandon()
+
+    def _abandon(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._tasks.clear()
+        self._plan.abandon()
+
+    def _abort(self) -> None:
+        self._closed_by_client = True
+        for task in self._tasks:
+            task.cancel()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()

@@ -1,23 +1,31 @@
-"""What the sync and async clients share: settings, request building, retry bookkeeping."""
+"""What the sync and async clients share: settings, request building, the streams' state."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
+import functools
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
 from ._auth import BoundCredential, Credential
+from ._body import ACCEPT_ENCODING
+from ._calls import ApiRequest, CallSettings
 from ._config import hide_userinfo, resolve
-from ._errors import APIError, ConfigurationError, InvalidInputError
+from ._errors import ClientClosedError, ConfigurationError, InvalidInputError
 from ._pacing import Pacing
+from ._plan import END, Chunk, Plan
 from ._proxy import direct_only, environment_proxy
+from ._response import vectors_from
 from ._retry import RetryPolicy
+from ._validation import check_index_name, iter_unique_ids, unique_id_keys
 from ._version import __version__
 
-logger = logging.getLogger("cf_vectorize")
+if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
+    from cf_vectorize_api.models import Vector
 
 # Chunks in flight at once in a batched call. Eight keeps a bulk fetch fast at the usual
 # 50-150 ms round trip while staying well under Cloudflare's 200 requests/s per IP.
@@ -69,20 +77,30 @@ def check_count(value: int, name: str, minimum: int) -> int:
     return value
 
 
-class ClientBase:
-    """Settings and helpers common to Vectorize and AsyncVectorize."""
+StreamT = TypeVar("StreamT", bound="StreamBase")
+ListT = TypeVar("ListT")  # what get_by_ids returns: a VectorList, or a coroutine giving one
 
-    def __init__(
+
+class ClientBase(Generic[StreamT, ListT]):
+    """Settings and the public calls common to Vectorize and AsyncVectorize.
+
+    The calls are written once here; a client supplies its stream class (which drives
+    the requests, on threads or as tasks) and `_collect`, which gathers a stream.
+    """
+
+    _stream_type: Callable[..., StreamT]
+
+    def __init__(  # noqa: PLR0917 (the clients' own keyword arguments, in order)
         self,
-        *,
         account_id: str | None,
         auth: Credential | None,
         base_url: str | None,
+        allow_insecure_http: bool,
         timeout: float | Timeout,
         max_retries: int,
         max_concurrency: int,
         pacing: Pacing,
-        allow_insecure_http: bool,
+        max_response_bytes: int,
     ) -> None:
         self._settings = resolve(
             account_id=account_id,
@@ -94,10 +112,14 @@ class ClientBase:
         self._retry = RetryPolicy(max_retries=check_count(max_retries, "max_retries", 0))
         self._max_concurrency = check_count(max_concurrency, "max_concurrency", 1)
         self._pacing = pacing
+        # The most bytes one response body may take, as sent and as decoded.
+        self._max_response_bytes = check_count(max_response_bytes, "max_response_bytes", 1)
         # What every request is sent with: the credential, for the base URL's origin only.
         self._auth = BoundCredential(self._settings.auth, self._settings.base_url)
         # httpx request extensions of every request (set by _check_route).
         self._request_extensions: dict[str, Any] = {}
+        self._closed = False
+        self._streams: weakref.WeakSet[StreamBase] = weakref.WeakSet()
 
     @property
     def account_id(self) -> str:
@@ -192,15 +214,81 @@ class ClientBase:
             )
         self._request_extensions = {"trace": direct_only(self.base_url, asynchronous)}
 
-    def _policy(self, max_retries: int | None) -> RetryPolicy:
-        if max_retries is None:
-            return self._retry
-        return replace(self._retry, max_retries=check_count(max_retries, "max_retries", 0))
+    def iter_by_ids(
+        self,
+        index_name: str,
+        ids: Iterable[str],
+        *,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+        deduplicate: bool = True,
+    ) -> StreamT:
+        """Stream the vectors with these ids, in the order asked, each as soon as it is due.
 
-    def _request_args(self, index_name: str, ids: list[str]) -> dict[str, Any]:
-        """Return method, URL, body and headers of one request, built by the generated code."""
+        Returns a stream to iterate (`for`, or `async for` with AsyncVectorize) and to use
+        as a context manager (`with` / `async with`). It yields the vectors found; its
+        `missing_ids` names, as it goes, the ids not found, and `ids_done` counts the ids
+        answered so far. Ids are drawn from `ids` as needed, duplicates skipped, and sent
+        20 per request with at most `max_concurrency` requests in flight and at most
+        2 x `max_concurrency` chunks held for ordering: memory stays flat whatever the
+        number of ids, but for the set of ids seen, kept to drop duplicates (about 100
+        bytes an id; `deduplicate=False` keeps nothing, for ids known to be unique: a
+        repeated id is then fetched and yielded again). A collection of ids is checked
+        whole before anything is sent; the ids of any other iterable (a generator, a
+        file) are checked as they are drawn.
+
+        `max_retries` and `timeout` (seconds or a Timeout) override the client's for this
+        call. When a chunk fails for good nothing more is sent, the chunks before it still
+        in flight are awaited and their vectors yielded, then the APIError is raised with
+        `unfetched_ids`: that chunk's ids and every id after them (what is left of `ids` is
+        drawn to name them). Leaving the loop through an
+        exception (Ctrl-C included), `close()` / `aclose()`, leaving the `with` block, or
+        dropping the stream (as after a `break`) cancels the chunks not yet sent; requests
+        in flight are abandoned, never waited for.
+        """
+        return self._stream_type(
+            self, index_name, ids, max_retries, timeout, deduplicate=deduplicate
+        )
+
+    def get_by_ids(
+        self,
+        index_name: str,
+        ids: Iterable[str],
+        *,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> ListT:
+        """Return the vectors with these ids, in the order asked, unknown ids left out.
+
+        Any number of ids: duplicates are removed and chunks of at most 20 are sent, up to
+        `max_concurrency` at once. The result's `missing_ids` names the ids not found.
+        Raises an APIError subclass, with `unfetched_ids`, when any chunk fails for good.
+        `max_retries` and `timeout` override the client's for this call. It collects
+        `iter_by_ids` (all ids are checked first), so a large fetch is better streamed.
+        With AsyncVectorize, await it.
+        """
+        unique = unique_id_keys(ids)  # checked and deduplicated once, here
+        stream = self.iter_by_ids(
+            index_name, unique, max_retries=max_retries, timeout=timeout, deduplicate=False
+        )
+        return self._collect(stream)
+
+    def _collect(self, stream: StreamT) -> ListT:
+        raise NotImplementedError
+
+    def _call_settings(
+        self, max_retries: int | None, timeout: float | Timeout | None
+    ) -> CallSettings:
+        """Return the retry policy and timeout of a call: the client's, unless overridden."""
+        policy = self._retry
+        if max_retries is not None:
+            policy = replace(policy, max_retries=check_count(max_retries, "max_retries", 0))
+        return CallSettings(policy, self._timeout if timeout is None else as_timeout(timeout))
+
+    def _get_by_ids_request(self, index_name: str, ids: list[str]) -> ApiRequest[list[Vector]]:
+        """Return the get_by_ids request for these ids, built by the generated code."""
         # Imported here, not at the top: the generated package (and attrs) load with the
-        # first request, so `import cf_vectorize` stays cheap (issue 7: import time).
+        # first request, so that `import cf_vectorize` stays cheap.
         from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id  # noqa: PLC0415
         from cf_vectorize_api.models import GetVectorsByIdRequest  # noqa: PLC0415
 
@@ -210,29 +298,98 @@ class ClientBase:
         kwargs["url"] = self.base_url + kwargs["url"]
         if self._request_extensions:
             kwargs["extensions"] = self._request_extensions
-        return kwargs
+        # Only encodings the body reader inflates under the cap, whatever httpx could decode.
+        kwargs["headers"]["Accept-Encoding"] = ACCEPT_ENCODING
+        parse = functools.partial(vectors_from, asked=ids)
+        return ApiRequest(f"get_by_ids {index_name} ({len(ids)} ids)", kwargs, parse)
 
-    @staticmethod
-    def _log_retry(
-        index_name: str, ids: Sequence[str], error: APIError, retry: int, delay: float
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError(f"this {type(self).__name__} is closed; make a new one")
+
+    def _is_closed(self) -> bool:
+        return self._closed
+
+    def _mark_closed(self) -> None:
+        """Refuse new calls, and end the calls in flight with ClientClosedError."""
+        self._closed = True
+        for stream in list(self._streams):
+            stream._abort()
+
+
+class Cancelled(Exception):
+    """The fetch a request belonged to was closed: the request is not sent."""
+
+
+class StreamBase:
+    """What the sync and async streams of iter_by_ids share: the plan and what it found."""
+
+    def __init__(
+        self,
+        client: ClientBase[Any, Any],
+        index_name: str,
+        ids: Iterable[str],
+        max_retries: int | None,
+        timeout: float | Timeout | None,
+        *,
+        deduplicate: bool = True,
     ) -> None:
-        logger.debug(
-            "get_by_ids %s (%d ids): %s; retry %d in %.2f s",
-            index_name, len(ids), error, retry + 1, delay,
-        )  # fmt: skip
+        self._prepare(client)
+        client._check_open()
+        self._index_name = check_index_name(index_name)
+        self._settings = client._call_settings(max_retries, timeout)
+        unique = iter_unique_ids(ids, deduplicate=deduplicate)
+        self._plan = Plan(unique, concurrency=client._max_concurrency)
+        self._make_request = client._get_by_ids_request
+        client._streams.add(self)
 
-    @staticmethod
-    def _log_give_up(index_name: str, ids: Sequence[str], error: APIError, attempts: int) -> None:
-        logger.debug(
-            "get_by_ids %s (%d ids): giving up after %d attempt(s): %s",
-            index_name, len(ids), attempts, error,
-        )  # fmt: skip
+    @property
+    def missing_ids(self) -> tuple[str, ...]:
+        """The ids asked for and not found so far, in the order asked."""
+        return tuple(self._plan.missing_ids)
 
+    @property
+    def ids_done(self) -> int:
+        """How many distinct ids have been answered so far (found or missing)."""
+        return self._plan.ids_done
 
-def mark_unfetched(error: APIError, unfetched: Sequence[str]) -> APIError:
-    """Record on error the ids a batched call did not fetch, and say so in its notes."""
-    error.unfetched_ids = tuple(unfetched)
-    if unfetched:
-        shown = ", ".join(repr(i) for i in unfetched[:5]) + (", …" if len(unfetched) > 5 else "")
-        error.add_note(f"{len(unfetched)} requested id(s) were not fetched: {shown}")
-    return error
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self._index_name!r}: {self.ids_done} ids done, "
+            f"{len(self._plan.missing_ids)} missing, {self._plan.in_flight} chunks in flight>"
+        )
+
+    def _request(self, chunk: Chunk) -> ApiRequest[list[Vector]]:
+        return self._make_request(self._index_name, chunk.ids)
+
+    @contextmanager
+    def _cancelled_on_error(self) -> Iterator[None]:
+        """Cancel what is in flight when anything, an interrupt included, ends the wait."""
+        try:
+            yield
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _item(self, item: Vector | object, end: type[Exception]) -> Vector:
+        if item is END:
+            self._abandon()
+            raise end
+        return item  # type: ignore[return-value]  # the plan gives a Vector, WAIT or END
+
+    def _prepare(self, client: Any) -> None:  # noqa: ANN401 (each stream takes its own client)
+        """Set up what the driver needs, before anything can fail or be dropped."""
+        raise NotImplementedError
+
+    def _abort(self) -> None:
+        """End the consumer's wait with ClientClosedError: the client is closing."""
+        raise NotImplementedError
+
+    def _abandon(self) -> None:
+        """Stop: cancel what is in flight, start nothing more."""
+        raise NotImplementedError
+
+    def __del__(self) -> None:
+        # A stream dropped unfinished (a `break`, an exception) cancels what it started.
+        with suppress(Exception):
+            self._abandon()

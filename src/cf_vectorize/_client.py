@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from contextlib import suppress
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
@@ -16,33 +17,40 @@ from ._auth import Credential
 from ._base import (
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_TIMEOUT,
+    Cancelled,
     ClientBase,
+    StreamBase,
     Timeout,
-    mark_unfetched,
 )
+from ._body import DEFAULT_MAX_RESPONSE_BYTES, read_body
+from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
 from ._deadline import calling_thread
-from ._errors import APIConnectionError, APIError, APITimeoutError
+from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
-from ._response import undecodable, vectors_from
-from ._results import VectorList, chunks, in_order
-from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
-from ._validation import check_index_name, unique_ids
+from ._plan import WAIT, Chunk, Outcome
+from ._results import VectorList
+from ._retry import DEFAULT_MAX_RETRIES
 
-if TYPE_CHECKING:  # the generated package loads with the first answer (issue 7: import time)
+if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
 
+T = TypeVar("T")
+RESULT_POLL = 0.25  # seconds between looks for an interrupt while chunks are in flight
+Job = tuple[int, "ApiRequest[list[Vector]]"]  # a chunk's number and its request
 
-class Vectorize(ClientBase):
+
+class Vectorize(ClientBase["VectorStream", "VectorList"]):
     """Synchronous client for Vectorize get_by_ids.
 
     Keyword arguments win; the environment fills in CLOUDFLARE_ACCOUNT_ID,
     CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY) and CLOUDFLARE_BASE_URL.
-    Batched calls run up to `max_concurrency` chunks at once on a thread pool.
+    Batched calls run up to `max_concurrency` chunks at once on daemon threads.
     The total timeout bounds every socket wait of a `DeadlineTransport` (the one made here
     when neither `transport` nor `http_client` is passed); another transport keeps its own
     timeouts, with the total checked as the body arrives.
-    `sleep` and `clock` exist for tests (pacing and retry waits use them).
+    `sleep` and `clock` exist for tests (pacing and retry waits use them); by default a
+    wait is on an event that closing the call or the client sets, so it ends at once.
     """
 
     def __init__(
@@ -58,28 +66,22 @@ class Vectorize(ClientBase):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         allow_insecure_http: bool = False,
-        sleep: Callable[[float], None] = time.sleep,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__(
-            account_id=account_id,
-            auth=auth,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_concurrency=max_concurrency,
-            pacing=pacing,
-            allow_insecure_http=allow_insecure_http,
-        )
+        settings = (account_id, auth, base_url, allow_insecure_http)
+        limits = (timeout, max_retries, max_concurrency, pacing)
+        super().__init__(*settings, *limits, max_response_bytes)
+        self._stream_type = VectorStream
         self._owns_http = http_client is None
         # The transport made here keeps the deadline _attempt sets on the calling thread.
         from ._transport import DeadlineTransport  # noqa: PLC0415 (loads httpcore)
 
         self._http = self._http_client(http_client, httpx.Client, transport, DeadlineTransport)
         self._sleep = sleep
-        self._pacer = Pacer(pacing, clock=clock, sleep=sleep)
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
+        self._pacer = Pacer(pacing, clock=clock)
+        self._closing = threading.Event()  # ends the waits of calls outside any stream
 
     @property
     def api_client(self) -> Client:
@@ -97,133 +99,91 @@ class Vectorize(ClientBase):
             self._request_extensions,
         )
 
-    def get_by_ids(
-        self, index_name: str, ids: Iterable[str], *, max_retries: int | None = None
-    ) -> VectorList:
-        """Return the vectors with these ids, in the order asked, unknown ids left out.
+    def _collect(self, stream: VectorStream) -> VectorList:
+        with stream:
+            return VectorList(list(stream), stream.missing_ids)
 
-        Any number of ids: duplicates are removed and chunks of at most 20 are sent, up to
-        `max_concurrency` at once. The result's `missing_ids` names the ids not found.
-        Raises an APIError subclass, with `unfetched_ids`, when any chunk fails for good.
+    def _request_once(
+        self, request: ApiRequest[T], max_retries: int | None, timeout: float | Timeout | None
+    ) -> T:
+        """Send one request of any operation with retries, pacing, timeouts and typed errors.
+
+        An operation of one request per call (a page of List Vectors, say) is a public
+        method that builds its ApiRequest (in ClientBase) and hands it here.
         """
-        index_name = check_index_name(index_name)
-        wanted = unique_ids(ids)
-        policy = self._policy(max_retries)
-        parts = chunks(wanted)
-        if len(parts) <= 1 or self._max_concurrency == 1:
-            answers = self._run_in_turn(index_name, parts, policy)
-        else:
-            answers = self._run_on_pool(index_name, parts, policy)
-        return in_order(wanted, answers)
+        self._check_open()
+        return self._call(request, self._call_settings(max_retries, timeout), self._closing)
 
-    def _run_in_turn(
-        self, index_name: str, parts: list[list[str]], policy: RetryPolicy
-    ) -> list[list[Vector]]:
-        answers: list[list[Vector]] = []
-        for position, part in enumerate(parts):
-            try:
-                answers.append(self._fetch(index_name, part, policy))
-            except APIError as error:
-                mark_unfetched(error, [i for rest in parts[position:] for i in rest])
-                raise
-        return answers
-
-    def _run_on_pool(
-        self, index_name: str, parts: list[list[str]], policy: RetryPolicy
-    ) -> list[list[Vector]]:
-        failed = threading.Event()  # once set, chunks not yet started are skipped
-
-        def run(part: list[str]) -> list[Vector] | None:
-            if failed.is_set():
-                return None
-            try:
-                return self._fetch(index_name, part, policy)
-            except BaseException:
-                failed.set()
-                raise
-
-        pool = self._executor()
-        futures = [pool.submit(run, part) for part in parts]
-        answers: list[list[Vector]] = []
-        unfetched: list[str] = []
-        first_error: APIError | None = None
-        for part, future in zip(parts, futures, strict=True):
-            try:
-                answer = future.result()
-            except APIError as error:
-                first_error = first_error or error
-                answer = None
-            if answer is None:
-                unfetched += part
-            else:
-                answers.append(answer)
-        if first_error is not None:
-            raise mark_unfetched(first_error, unfetched)
-        return answers
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    max_workers=self._max_concurrency, thread_name_prefix="cf-vectorize"
-                )
-            return self._pool
-
-    def _fetch(self, index_name: str, ids: list[str], policy: RetryPolicy) -> list[Vector]:
-        """Fetch one chunk, retrying as the policy says."""
-        retry = 0
-        while True:
-            self._pacer.wait()
-            try:
-                return self._attempt(index_name, ids)
-            except APIError as error:
-                delay = policy.delay(error, retry)
-                if delay is None:
-                    self._log_give_up(index_name, ids, error, retry + 1)
-                    raise
-                self._log_retry(index_name, ids, error, retry, delay)
-                self._sleep(delay)
-                retry += 1
-
-    def _attempt(self, index_name: str, ids: list[str]) -> list[Vector]:
-        """Send one request and read its whole answer within the total timeout."""
-        request = self._http.build_request(**self._request_args(index_name, ids))
-        deadline = time.monotonic() + self._timeout.total
+    def _outcome(
+        self, request: ApiRequest[T], settings: CallSettings, stop: threading.Event
+    ) -> T | VectorizeError:
+        """Return the value of request, or the error that ended it (for the stream)."""
         try:
-            calling_thread.at = deadline  # kept by DeadlineTransport's every socket wait
-            response = self._http.send(
-                request, auth=self._auth, stream=True, follow_redirects=False
-            )
+            return self._call(request, settings, stop)
+        except (APIError, ClientClosedError) as error:
+            return error
+
+    def _call(self, request: ApiRequest[T], settings: CallSettings, stop: threading.Event) -> T:
+        """Send request with retries and pacing, as `Attempts` decides."""
+        flow = Attempts(request, settings.policy)
+        while (step := flow.step()) is not None:
+            flow.report(self._perform(step, request, settings.timeout, stop))
+        return flow.value
+
+    def _perform(
+        self,
+        step: Action,
+        request: ApiRequest[T],
+        timeout: Timeout,
+        stop: threading.Event,
+    ) -> object:
+        if isinstance(step, Send):
             try:
-                pieces = []  # joined once at the end: one copy of a body of up to ~0.6 MB
-                for piece in response.iter_bytes():
-                    pieces.append(piece)
-                    # A server that drips bytes resets the read timeout with each byte.
+                return self._attempt(request, timeout)
+            except APIError as error:
+                return error
+        seconds = seconds_to_wait(step, self._pacer)
+        if seconds > 0:
+            # stop is set by closing the stream or the client: never a blind sleep.
+            (self._sleep or stop.wait)(seconds)
+        self._check_open()
+        if stop.is_set():
+            raise Cancelled
+        return None
+
+    def _attempt(self, request: ApiRequest[T], timeout: Timeout) -> T:
+        """Send one request and read its whole answer within the total timeout."""
+        http_request = self._http.build_request(**request.args, timeout=timeout.for_httpx())
+        deadline = time.monotonic() + timeout.total
+        try:
+            with mapped_errors(timeout.total, deadline, self._is_closed) as exchange:
+                calling_thread.at = deadline  # kept by DeadlineTransport's every socket wait
+                response = self._http.send(
+                    http_request, auth=self._auth, stream=True, follow_redirects=False
+                )
+                exchange.response = response
+
+                def past_deadline() -> None:  # a drip of bytes resets the read timeout each time
                     if time.monotonic() > deadline:
                         raise APITimeoutError(
-                            f"no complete answer within {self._timeout.total:g} s (total timeout)"
+                            f"no complete answer within {timeout.total:g} s (total timeout)"
                         )
-            finally:
-                response.close()
-        except httpx.TimeoutException as error:
-            if time.monotonic() >= deadline:  # a read clamped to the deadline ran out
-                raise APITimeoutError(
-                    f"no complete answer within {self._timeout.total:g} s (total timeout)"
-                ) from error
-            raise APITimeoutError(f"request timed out: {error}") from error
-        except httpx.TransportError as error:
-            raise APIConnectionError(f"connection failed: {error}") from error
-        except httpx.DecodingError as error:
-            raise undecodable(response, error) from error
+
+                try:
+                    content = read_body(response, self._max_response_bytes, past_deadline)
+                finally:
+                    response.close()
         finally:
             calling_thread.at = None
-        return vectors_from(response.status_code, response.headers, b"".join(pieces))
+        return request.parse(response.status_code, response.headers, content)
 
     def close(self) -> None:
-        """Close the connection pool (unless it was passed in) and the thread pool."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        """Close the connection pool (unless it was passed in); calls in flight end at once.
+
+        A call running in another thread raises ClientClosedError; so does any later call.
+        """
+        self._mark_closed()
+        self._closing.set()
         if self._owns_http:
             self._http.close()
 
@@ -237,3 +197,98 @@ class Vectorize(ClientBase):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class VectorStream(StreamBase):
+    """The vectors of `Vectorize.iter_by_ids`, in the order asked; see its docstring.
+
+    An iterator and a context manager: leaving the `with` block, `close()`, or dropping
+    the stream cancels the chunks not yet sent. `missing_ids` and `ids_done` grow as it goes.
+    Chunks run on daemon threads (inline, on the caller's thread, when only one can run),
+    so an interrupted program never waits for a request in flight to end.
+    """
+
+    def _prepare(self, client: Vectorize) -> None:
+        self._client = client
+        self._stop = threading.Event()
+        self._results: queue.SimpleQueue[tuple[int | None, Outcome]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._workers = 0
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> Vector:
+        with self._cancelled_on_error():
+            while (item := self._plan.pop(self._start)) is WAIT:
+                self._plan.settle(*self._next_result())
+        return self._item(item, StopIteration)
+
+    def _next_result(self) -> tuple[int | None, Outcome]:
+        # A timed wait, so that Ctrl-C is seen within a moment even where a blocked lock
+        # does not wake for signals (Windows, or an interrupt raised without a signal).
+        while True:
+            with suppress(queue.Empty):
+                return self._results.get(timeout=RESULT_POLL)
+
+    def _start(self, chunk: Chunk) -> None:
+        request, client = self._request(chunk), self._client
+        if chunk.alone or client._max_concurrency == 1:
+            with suppress(Cancelled):  # closed from another thread: the plan is abandoned
+                outcome: Outcome = client._outcome(request, self._settings, self._stop)
+                self._plan.settle(chunk.seq, outcome)
+            return
+        self._jobs.put((chunk.seq, request))
+        if self._workers < self._plan.in_flight:  # one worker per chunk in flight, at most
+            self._workers += 1
+            threading.Thread(
+                target=_work,
+                args=(client, self._settings, self._stop, self._jobs, self._results),
+                name="cf-vectorize-chunk",
+                daemon=True,
+            ).start()
+
+    def close(self) -> None:
+        """Cancel what is not yet sent; requests in flight are abandoned, not waited for."""
+        self._abandon()
+
+    def _abandon(self) -> None:
+        self._stop.set()
+        for _ in range(self._workers):  # each idle worker ends at its next job
+            self._jobs.put(None)
+        self._workers = 0
+        self._plan.abandon()
+
+    def _abort(self) -> None:
+        self._stop.set()
+        self._results.put((None, ClientClosedError("the client was closed during the call")))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _work(
+    client: Vectorize,
+    settings: CallSettings,
+    stop: threading.Event,
+    jobs: queue.SimpleQueue[Job | None],
+    results: queue.SimpleQueue[tuple[int | None, Outcome]],
+) -> None:
+    """Fetch chunks on a worker thread of a stream, handing each outcome to it.
+
+    A stream keeps its workers for its whole fetch (threads made and dropped per chunk
+    would leave the allocator's memory growing with the number of chunks); they end when
+    the stream closes. They hold no reference to the stream, so dropping it closes it.
+    """
+    while (job := jobs.get()) is not None and not stop.is_set():
+        seq, request = job
+        try:
+            outcome: Outcome = client._outcome(request, settings, stop)
+        except Cancelled:
+            return
+        except BaseException as error:  # a bug: handed to the caller's thread, raised there
+            outcome = error
+        results.put((seq, outcome))

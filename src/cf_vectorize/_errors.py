@@ -4,10 +4,13 @@
     ├── InvalidInputError (ValueError)         bad argument, caught before anything is sent
     ├── InvalidInputTypeError (TypeError)      argument of the wrong type, likewise
     ├── ConfigurationError                     missing credential or account id, bad proxy/CA
+    ├── ClientClosedError (RuntimeError)       the client was closed before or during the call
+    ├── EventLoopMismatchError (RuntimeError)  an AsyncVectorize used from a second event loop
     └── APIError                               a call failed; .unfetched_ids: ids not fetched
         ├── APIConnectionError                 the request did not complete
         │   └── APITimeoutError                ... because a timeout ran out
         ├── APIResponseValidationError         a success status whose body is not the envelope
+        │   └── ResponseTooLargeError          a body past the cap (max_response_bytes)
         └── APIStatusError                     an error status; .status_code, .errors, .cf_ray
             ├── BadRequestError                400
             ├── AuthenticationError            401
@@ -55,6 +58,17 @@ class ConfigurationError(VectorizeError):
     """
 
 
+class ClientClosedError(VectorizeError, RuntimeError):
+    """The client was closed: before the call, or while the call was in flight."""
+
+
+class EventLoopMismatchError(VectorizeError, RuntimeError):
+    """An AsyncVectorize was used from an event loop other than the one it first ran in.
+
+    Its connections belong to that first loop; make one client per loop (per asyncio.run).
+    """
+
+
 class APIError(VectorizeError):
     """A call to the API failed.
 
@@ -80,6 +94,19 @@ class APIResponseValidationError(APIError):
         super().__init__(message)
         self.status_code = status_code
         self.cf_ray = cf_ray
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """The body of a response (of any status) is larger than the client's cap.
+
+    `limit` is the cap in bytes: the client's `max_response_bytes`.
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int, cf_ray: str | None = None, limit: int
+    ) -> None:
+        super().__init__(message, status_code=status_code, cf_ray=cf_ray)
+        self.limit = limit
 
 
 class APIStatusError(APIError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -63,55 +63,34 @@ def _limits(pacing: Pacing) -> tuple[RateLimit, ...]:
 
 
 class Pacer:
-    """Thread-safe pacer for the sync client; `wait()` before each request."""
+    """Reserves send times for one client (thread-safe); the client waits out each delay.
 
-    def __init__(
-        self,
-        pacing: Pacing,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        limits = _limits(pacing)
-        self._schedule = _Schedule(limits) if limits else None
-        self._clock, self._sleep = clock, sleep
+    It only decides: waiting is the client's, so that a sync client can wait on an event
+    that cancelling or closing sets, and an async client on a cancellable sleep.
+    """
+
+    def __init__(self, pacing: Pacing, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limits = _limits(pacing)
+        self._schedule = _Schedule(self._limits) if self._limits else None
+        self._clock = clock
         self._lock = threading.Lock()
 
-    def wait(self) -> float:
-        """Sleep until this request may be sent; return the time slept."""
+    def delay(self) -> float:
+        """Reserve the next send time; return how long to wait for it (0 when at once)."""
         if self._schedule is None:
             return 0.0
         with self._lock:
             now = self._clock()
-            delay = self._schedule.reserve(now) - now
-        if delay > 0:
-            self._sleep(delay)
-        return max(delay, 0.0)
+            return max(self._schedule.reserve(now) - now, 0.0)
 
 
-class AsyncPacer:
-    """The pacer for the async client; `await wait()` before each request."""
-
-    def __init__(
-        self,
-        pacing: Pacing,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] | None = None,
-    ) -> None:
-        if sleep is None:  # asyncio.sleep; imported here so that the sync client never loads it
-            import asyncio  # noqa: PLC0415
-
-            sleep = asyncio.sleep
-        limits = _limits(pacing)
-        self._schedule = _Schedule(limits) if limits else None
-        self._clock, self._sleep = clock, sleep
-
-    async def wait(self) -> float:
-        """Sleep until this request may be sent; return the time slept."""
-        if self._schedule is None:
-            return 0.0
-        # No lock needed: reserve() does not await, so it runs whole within the event loop.
-        now = self._clock()
-        delay = self._schedule.reserve(now) - now
-        if delay > 0:
-            await self._sleep(delay)
-        return max(delay, 0.0)
+def paced_duration(pacing: Pacing, requests: int) -> float:
+    """Return when the last of `requests` requests may be sent, from a standing start."""
+    limits = _limits(pacing)
+    if not limits or requests <= 0:
+        return 0.0
+    schedule = _Schedule(limits)
+    at = 0.0
+    for _ in range(requests):
+        at = schedule.reserve(0.0)
+    return at

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from ._errors import APIError
+
 if TYPE_CHECKING:  # not at run time: `import cf_vectorize` does not load attrs (issue 7)
     from cf_vectorize_api.models import Vector
 
@@ -41,15 +43,10 @@ def _summary(items: Sequence[object], brackets: str, noun: str) -> str:
     return f"{brackets[0]}{head}, ..., {tail}{brackets[1]} ({len(items)} {noun})"
 
 
-def chunks(ids: list[str], size: int = MAX_IDS_PER_REQUEST) -> list[list[str]]:
-    """Split ids into consecutive lists of at most size ids."""
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
-
-
-def in_order(wanted: list[str], answers: Iterable[Iterable[Vector]]) -> VectorList:
-    """Return the vectors of answers in the order of wanted, naming the ids not found."""
-    found = {vector.id: vector for answer in answers for vector in answer}
-    return VectorList(
-        (found[vector_id] for vector_id in wanted if vector_id in found),
-        (vector_id for vector_id in wanted if vector_id not in found),
-    )
+def mark_unfetched(error: APIError, unfetched: Sequence[str]) -> APIError:
+    """Record on error the ids a batched call did not fetch, and say so in its notes."""
+    error.unfetched_ids = tuple(unfetched)
+    if unfetched:
+        shown = ", ".join(repr(i) for i in unfetched[:5]) + (", …" if len(unfetched) > 5 else "")
+        error.add_note(f"{len(unfetched)} requested id(s) were not fetched: {shown}")
+    return error

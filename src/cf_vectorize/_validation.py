@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 
 from ._errors import InvalidInputError, InvalidInputTypeError
 
@@ -54,31 +54,76 @@ def check_index_name(index_name: object) -> str:
     return index_name
 
 
-def unique_ids(ids: Iterable[str]) -> list[str]:
-    """Check every id and return them without duplicates, in first-seen order."""
+def _id_iterator(ids: Iterable[str]) -> Iterator[str]:
     if isinstance(ids, str | bytes | bytearray):
         raise InvalidInputTypeError(
             "ids must be an iterable of str such as a list, not a single "
             f"{type(ids).__name__} (it would be split into characters)"
         )
     try:
-        iterator = iter(ids)
+        return iter(ids)
     except TypeError:
         raise InvalidInputTypeError(
             f"ids must be an iterable of str, not {type(ids).__name__}"
         ) from None
-    seen: dict[str, None] = {}
+
+
+def check_id(vector_id: object, position: int) -> str:
+    """Return vector_id if it is a non-empty str of at most 64 bytes; position is for messages."""
+    if not isinstance(vector_id, str):
+        raise InvalidInputTypeError(
+            f"ids[{position}] must be a str, not {type(vector_id).__name__}"
+        )
+    if not vector_id:
+        raise InvalidInputError(f"ids[{position}] is empty")
+    size = _utf8_size(vector_id, f"ids[{position}]")
+    if size > MAX_ID_BYTES:
+        raise InvalidInputError(
+            f"ids[{position}] has {size} bytes in UTF-8; at most {MAX_ID_BYTES}"
+        )
+    return vector_id
+
+
+def iter_unique_ids(ids: Iterable[str], *, deduplicate: bool = True) -> Iterator[str]:
+    """Check ids as they are drawn and yield each once, in first-seen order.
+
+    A collection (anything with a length: list, tuple, set, dict keys …) is checked whole
+    here, before anything is drawn, so a bad id is refused before any request; any other
+    iterable (a generator, a file) is checked lazily, an id as it is reached. To drop
+    duplicates the ids seen are kept in a set, about 100 bytes an id: the one cost that
+    grows with the number of ids. With `deduplicate=False` nothing is kept.
+    """
+    iterator = _id_iterator(ids)
+    checked = isinstance(ids, Collection)
+    if checked:
+        for position, vector_id in enumerate(ids):
+            check_id(vector_id, position)
+    return _checked(iterator, checked=checked, deduplicate=deduplicate)
+
+
+def _checked(iterator: Iterator[str], *, checked: bool, deduplicate: bool) -> Iterator[str]:
+    seen: set[str] = set()
     for position, vector_id in enumerate(iterator):
-        if not isinstance(vector_id, str):
-            raise InvalidInputTypeError(
-                f"ids[{position}] must be a str, not {type(vector_id).__name__}"
-            )
-        if not vector_id:
-            raise InvalidInputError(f"ids[{position}] is empty")
-        size = _utf8_size(vector_id, f"ids[{position}]")
-        if size > MAX_ID_BYTES:
-            raise InvalidInputError(
-                f"ids[{position}] has {size} bytes in UTF-8; at most {MAX_ID_BYTES}"
-            )
-        seen[vector_id] = None
-    return list(seen)
+        if not checked:
+            check_id(vector_id, position)
+        if not deduplicate:
+            yield vector_id
+        elif vector_id not in seen:
+            seen.add(vector_id)
+            yield vector_id
+
+
+def unique_ids(ids: Iterable[str]) -> list[str]:
+    """Check every id and return them without duplicates, in first-seen order."""
+    return list(unique_id_keys(ids))
+
+
+def unique_id_keys(ids: Iterable[str]) -> dict[str, None]:
+    """Check every id and return them without duplicates, in first-seen order, as dict keys.
+
+    One dict, not a dict and a list: the cheapest exact record of a large set of ids.
+    """
+    seen: dict[str, None] = {}
+    for position, vector_id in enumerate(_id_iterator(ids)):
+        seen[check_id(vector_id, position)] = None
+    return seen

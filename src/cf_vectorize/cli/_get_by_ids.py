@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import IntEnum
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from .._auth import ApiToken, Credential, GlobalApiKey
 from .._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT
-from .._client import Vectorize
+from .._client import Vectorize, VectorStream
 from .._config import (
     ENV_ACCOUNT_ID,
     ENV_API_KEY,
@@ -30,17 +30,22 @@ from .._errors import (
     PermissionDeniedError,
     VectorizeError,
 )
-from .._pacing import DEFAULT_PACING
-from .._results import MAX_IDS_PER_REQUEST, VectorList
+from .._pacing import DEFAULT_PACING, Pacing, paced_duration
+from .._results import MAX_IDS_PER_REQUEST
 from .._retry import DEFAULT_MAX_RETRIES
-from .._validation import check_index_name, unique_ids
+from .._validation import check_index_name, unique_id_keys
 from ._progress import ProgressBar
 from ._render import FORMATS, quote_id, render
 
-__all__ = ["ExitCode", "exit_code_for", "read_ids", "register", "run"]
+if TYPE_CHECKING:
+    from cf_vectorize_api.models import Vector
+
+__all__ = ["ExitCode", "exit_code_for", "pacing_notice", "read_ids", "register", "run"]
 
 PROG: Final = "cf-vectorize get-by-ids"
 DEFAULT_MAX_VALUES: Final = 4
+# A fetch that pacing stretches past this many seconds is announced on stderr.
+PACING_NOTICE_SECONDS: Final = 5.0
 # Cloudflare's codes for a missing or malformed credential header, sent with HTTP 400.
 _AUTH_HEADER_CODES: Final = frozenset({1001, 6003, 6102, 6103, 6111})
 
@@ -63,6 +68,11 @@ Fetch vectors by id from a Vectorize index and print them on stdout, in the orde
 (duplicates removed). Any number of ids: they are sent 20 per request, several requests
 at once, paced under Cloudflare's rate limits, with retries of transient failures.
 Unknown ids are left out of the output and listed on stderr as "not found: ID".
+Output streams: with json and ndjson each vector is written as soon as it and every
+vector before it have arrived, so memory stays flat whatever the number of ids; table
+waits for all (it aligns columns). When pacing will stretch a fetch, stderr says once
+roughly how long it will take. After an error the output stops where it was (json: an
+unterminated array) and the exit status says what happened.
 
 ids: the arguments, then the lines of --ids-file (FILE, or - for stdin); a line is an id
 as written (only the line ending is removed); blank lines are skipped.
@@ -167,8 +177,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--format",
         choices=sorted(FORMATS),
         default="json",
-        help="json: one array of vectors {id, values, metadata?, namespace?} (default); "
-        "ndjson: one vector per line; table: aligned columns for reading",
+        help="json: one array of vectors {id, values, metadata?, namespace?}, written as "
+        "they come (default); ndjson: one vector per line, as they come; table: aligned "
+        "columns for reading, written once every vector is in (held in memory)",
     )
     parser.add_argument(
         "--max-values",
@@ -219,37 +230,39 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--progress",
         choices=["auto", "always", "never"],
         default="auto",
-        help="progress bar on stderr; auto: when stderr is a terminal and the ids take "
-        "more than one round of requests (%(default)s)",
+        help="progress bar on stderr; auto: when stderr is a terminal, stdout is not, and "
+        "the ids take more than one round of requests (%(default)s)",
     )
     parser.set_defaults(run=run)
 
 
 def read_ids(lines: Iterable[str]) -> list[str]:
     """Ids from lines: the line ending removed, nothing else; blank lines skipped."""
-    ids = []
+    return list(_ids_of(lines))
+
+
+def _ids_of(lines: Iterable[str]) -> Iterator[str]:
     for line in lines:
         vector_id = line.removesuffix("\n").removesuffix("\r")
         if vector_id.strip():
-            ids.append(vector_id)
-    return ids
+            yield vector_id
 
 
-def _ids(args: argparse.Namespace, stdin: TextIO) -> list[str]:
+def _ids(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
+    """Yield the ids of the arguments, then of --ids-file, one at a time."""
     if not args.ids and args.ids_file is None:
         raise InvalidInputError(
             "no ids: give them as arguments or with --ids-file FILE (- for stdin)"
         )
-    ids: list[str] = list(args.ids)
+    yield from args.ids
     if args.ids_file == "-":
-        ids += read_ids(stdin)
+        yield from _ids_of(stdin)
     elif args.ids_file is not None:
         try:
             with open(args.ids_file, encoding="utf-8", newline="") as file:
-                ids += read_ids(file)
+                yield from _ids_of(file)
         except (OSError, UnicodeDecodeError) as error:
             raise InvalidInputError(f"cannot read --ids-file {args.ids_file}: {error}") from None
-    return ids
 
 
 def _credential(env: Mapping[str, str]) -> Credential:
@@ -301,31 +314,53 @@ def exit_code_for(error: VectorizeError) -> ExitCode:
     return ExitCode.USAGE
 
 
-def _fetch(
-    client: Vectorize, index: str, ids: list[str], bar: ProgressBar, group: int
-) -> VectorList:
-    """Fetch ids, in groups of ``group`` ids when the bar is shown, merged in order."""
-    vectors: list[Any] = []
-    missing: list[str] = []
+def pacing_notice(count: int, pacing: Pacing) -> str | None:
+    """Say roughly how long pacing makes a fetch of `count` ids; None when it hardly delays."""
+    requests = -(-count // MAX_IDS_PER_REQUEST)
+    seconds = paced_duration(pacing, requests)
+    if seconds < PACING_NOTICE_SECONDS:
+        return None
+    return (
+        f"{count} ids take {requests} requests; kept under Cloudflare's rate limits "
+        f"(--no-pacing to switch off) they take about {_duration(seconds)}"
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes = seconds / 60
+    if minutes < 90:
+        return f"{minutes:.0f} minutes"
+    return f"{minutes / 60:.1f} hours"
+
+
+def _tracked(stream: VectorStream, bar: ProgressBar) -> Iterator[Vector]:
+    """Yield the vectors of stream, redrawing the bar as ids are answered."""
     bar.update(0)
-    for start in range(0, len(ids), group):
-        part = client.get_by_ids(index, ids[start : start + group])
-        vectors += part
-        missing += part.missing_ids
-        bar.update(min(start + group, len(ids)))
-    return VectorList(vectors, missing)
+    for vector in stream:
+        bar.update(stream.ids_done)
+        yield vector
+    bar.update(stream.ids_done)
+    bar.clear()
 
 
-def _fetch_all(args: argparse.Namespace, env: Mapping[str, str], stdin: TextIO) -> VectorList:
-    """Check the input, then fetch; raises VectorizeError."""
+def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: TextIO) -> int:
+    """Check the input, then stream the vectors to stdout; raises VectorizeError."""
     index = check_index_name(args.index)
-    wanted = unique_ids(_ids(args, stdin))  # checked here, so messages count from the first id
+    # Checked and deduplicated here, before anything is sent (messages count from the first
+    # id); one dict of the ids is what the fetch keeps of them.
+    wanted = unique_id_keys(_ids(args, stdin))
     auth = _credential(env)
     group = MAX_IDS_PER_REQUEST * args.max_concurrency
     show = args.progress == "always" or (
-        args.progress == "auto" and len(wanted) > group and sys.stderr.isatty()
+        args.progress == "auto"
+        and len(wanted) > group
+        and sys.stderr.isatty()
+        and not sys.stdout.isatty()
     )
     bar = ProgressBar(sys.stderr, len(wanted), PROG, enabled=show)
+    pacing = None if args.no_pacing else DEFAULT_PACING
     with Vectorize(
         account_id=_account_id(args, env),
         auth=auth,
@@ -334,14 +369,21 @@ def _fetch_all(args: argparse.Namespace, env: Mapping[str, str], stdin: TextIO) 
         timeout=args.timeout,
         max_retries=args.max_retries,
         max_concurrency=args.max_concurrency,
-        pacing=None if args.no_pacing else DEFAULT_PACING,
+        pacing=pacing,
     ) as client:
-        try:
-            if not show:
-                return client.get_by_ids(index, wanted)
-            return _fetch(client, index, wanted, bar, group)
-        finally:
-            bar.clear()
+        notice = pacing_notice(len(wanted), pacing)
+        if notice is not None:
+            print(f"{PROG}: {notice}", file=sys.stderr, flush=True)
+        with client.iter_by_ids(index, wanted, deduplicate=False) as stream:
+            try:
+                if not _write(render(_tracked(stream, bar), args.format, args.max_values)):
+                    return ExitCode.BROKEN_PIPE
+            finally:
+                bar.clear()
+        for vector_id in stream.missing_ids:
+            print(f"not found: {quote_id(vector_id)}", file=sys.stderr)
+        sys.stderr.flush()
+    return ExitCode.NOT_FOUND if stream.missing_ids else ExitCode.OK
 
 
 def _error(message: object) -> None:
@@ -349,12 +391,12 @@ def _error(message: object) -> None:
     print(f"{PROG}: error: {text}", file=sys.stderr, flush=True)
 
 
-def _write(lines: Iterable[str]) -> bool:
-    """Write lines to stdout; False when the reader went away."""
+def _write(pieces: Iterable[str]) -> bool:
+    """Write text to stdout as it comes, flushed; False when the reader went away."""
     try:
-        for line in lines:
-            sys.stdout.write(line + "\n")
-        sys.stdout.flush()
+        for piece in pieces:
+            sys.stdout.write(piece)
+            sys.stdout.flush()
     except BrokenPipeError:
         # Point stdout at devnull so that the interpreter's final flush fails quietly too.
         try:
@@ -367,19 +409,14 @@ def _write(lines: Iterable[str]) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Fetch, print, and return the exit status (see ExitCode)."""
+    """Fetch, print as the vectors come, and return the exit status (see ExitCode)."""
     try:
         try:
-            vectors = _fetch_all(args, os.environ, sys.stdin)
+            return _fetch_and_write(args, os.environ, sys.stdin)
         except VectorizeError as error:
+            sys.stdout.flush()
             _error(error)
             return exit_code_for(error)
-        if not _write(render(vectors, args.format, args.max_values)):
-            return ExitCode.BROKEN_PIPE
-        for vector_id in vectors.missing_ids:
-            print(f"not found: {quote_id(vector_id)}", file=sys.stderr)
-        sys.stderr.flush()
     except KeyboardInterrupt:
         print(f"\n{PROG}: interrupted", file=sys.stderr, flush=True)
         return ExitCode.INTERRUPTED
-    return ExitCode.NOT_FOUND if vectors.missing_ids else ExitCode.OK

@@ -21,11 +21,13 @@ class ProgressBar:
         self._label = label
         self._enabled = enabled
         self._drawn = False
+        self._done: int | None = None
 
     def update(self, done: int) -> None:
         """Redraw for ``done`` of the total."""
-        if not self._enabled:
+        if not self._enabled or done == self._done:
             return
+        self._done = done
         filled = _WIDTH * done // self._total if self._total else _WIDTH
         bar = "#" * filled + "-" * (_WIDTH - filled)
         width = len(str(self._total))
@@ -39,3 +41,4 @@ class ProgressBar:
             self._stream.write("\r\x1b[2K")
             self._stream.flush()
             self._drawn = False
+            self._done = None

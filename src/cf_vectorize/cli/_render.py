@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final
 
 from cf_vectorize_api.models import Vector
@@ -21,24 +21,21 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=True, allow_nan=False)
 
 
-def render_json(vectors: Sequence[Vector], max_values: int) -> Iterator[str]:
-    """One JSON array, one vector per line: valid for ``jq`` and still readable."""
+def render_json(vectors: Iterable[Vector], max_values: int) -> Iterator[str]:
+    """One JSON array, one vector per line, each written as it comes: valid for ``jq``."""
     del max_values  # JSON output is data: never shortened
-    if not vectors:
-        yield "[]"
-        return
-    yield "["
-    last = len(vectors) - 1
-    for position, vector in enumerate(vectors):
-        yield "  " + _dumps(_as_dict(vector)) + ("" if position == last else ",")
-    yield "]"
+    separator = "[\n  "
+    for vector in vectors:
+        yield separator + _dumps(_as_dict(vector))
+        separator = ",\n  "
+    yield "[]\n" if separator.startswith("[") else "\n]\n"
 
 
-def render_ndjson(vectors: Sequence[Vector], max_values: int) -> Iterator[str]:
+def render_ndjson(vectors: Iterable[Vector], max_values: int) -> Iterator[str]:
     """One JSON object per line, the format ``wrangler vectorize insert --file`` takes."""
     del max_values
     for vector in vectors:
-        yield _dumps(_as_dict(vector))
+        yield _dumps(_as_dict(vector)) + "\n"
 
 
 def shorten_values(values: Sequence[float], max_values: int) -> str:
@@ -57,8 +54,12 @@ def quote_id(vector_id: str) -> str:
     return _dumps(vector_id)
 
 
-def render_table(vectors: Sequence[Vector], max_values: int) -> Iterator[str]:
-    """Aligned columns id, namespace (when any vector has one), values, metadata."""
+def render_table(vectors: Iterable[Vector], max_values: int) -> Iterator[str]:
+    """Aligned columns id, namespace (when any vector has one), values, metadata.
+
+    It holds every vector until the last has come, to size the columns.
+    """
+    vectors = list(vectors)
     with_namespace = any(v.namespace is not None for v in vectors)
     header = ["id", *(["namespace"] if with_namespace else []), "values", "metadata"]
     rows = [header]
@@ -73,10 +74,10 @@ def render_table(vectors: Sequence[Vector], max_values: int) -> Iterator[str]:
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]
-        yield "  ".join(cells).rstrip()
+        yield "  ".join(cells).rstrip() + "\n"
 
 
-Renderer = Callable[[Sequence[Vector], int], Iterator[str]]
+Renderer = Callable[[Iterable[Vector], int], Iterator[str]]
 
 FORMATS: Final[dict[str, Renderer]] = {
     "json": render_json,
@@ -85,6 +86,6 @@ FORMATS: Final[dict[str, Renderer]] = {
 }
 
 
-def render(vectors: Sequence[Vector], output_format: str, max_values: int) -> Iterator[str]:
-    """Return the lines of ``vectors`` in ``output_format`` (a key of FORMATS)."""
+def render(vectors: Iterable[Vector], output_format: str, max_values: int) -> Iterator[str]:
+    """Return the text of ``vectors`` in ``output_format`` (a key of FORMATS), in pieces."""
     return FORMATS[output_format](vectors, max_values)
