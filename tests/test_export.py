@@ -305,14 +305,19 @@ def test_signal_during_a_write_lands_after_the_line(out: Path) -> None:
     index = FakeIndex(_records(40), page_size=40)
     real_fetch = index.fetch
 
-    class Signalling(Vector):
-        def to_dict(self) -> dict[str, Any]:
-            if self.id == "v-00025":
-                os.kill(os.getpid(), signal.SIGINT)
-            return super().to_dict()
+    class Signalling(dict[str, Any]):
+        """Metadata that sends SIGINT while the line holding it is being encoded."""
+
+        def items(self) -> Any:
+            os.kill(os.getpid(), signal.SIGINT)
+            return super().items()
 
     def fetch(index_name: str, ids: list[str]) -> list[Vector]:
-        return [Signalling.from_dict(v.to_dict()) for v in real_fetch(index_name, ids)]
+        vectors = list(real_fetch(index_name, ids))
+        for vector in vectors:
+            if vector.id == "v-00025":
+                vector.metadata = Signalling(vector.metadata or {})
+        return vectors
 
     with pytest.raises(KeyboardInterrupt):
         export_index(
@@ -632,3 +637,21 @@ def test_vectors_not_asked_for_or_sent_twice_are_not_written(out: Path) -> None:
 
     export_index(INDEX, out, account_id=ACCOUNT, list_page=index.list_page, fetch=fetch)
     _assert_exactly(out, index.vectors)
+
+
+def test_lines_hold_only_what_an_import_takes(out: Path) -> None:
+    """Properties the API may add, and a namespace sent as null, stay out of the row."""
+    index = FakeIndex(_records(3))
+
+    def fetch(index_name: str, ids: list[str]) -> list[Vector]:
+        return [
+            Vector.from_dict({**index.vectors[i], "namespace": None, "extra": 1})
+            if i == "v-00001"
+            else Vector.from_dict(index.vectors[i])
+            for i in ids
+        ]
+
+    export_index(INDEX, out, account_id=ACCOUNT, list_page=index.list_page, fetch=fetch)
+    by_id = {line["id"]: line for line in _lines(out)}
+    assert by_id["v-00001"] == {k: v for k, v in index.vectors["v-00001"].items()}
+    assert set(by_id["v-00001"]) == {"id", "values", "metadata"}

@@ -191,7 +191,17 @@ class _Shield:
                 handler(number, frame)
 
 
-def _dumps(record: dict[str, Any]) -> bytes:
+def _line(vector: Vector) -> bytes:
+    """Return the vector as an import row: id first, metadata and namespace only when set.
+
+    Built field by field rather than by ``to_dict()``: properties the API may add, or a
+    namespace it sent as null, would make the row one that importers refuse.
+    """
+    record: dict[str, Any] = {"id": vector.id, "values": vector.values}
+    if vector.metadata is not None:
+        record["metadata"] = vector.metadata
+    if vector.namespace is not None:
+        record["namespace"] = vector.namespace
     # ASCII escapes: the file is valid whatever reads it, and ids read back cheaply.
     return json.dumps(record, ensure_ascii=True, allow_nan=False).encode("ascii") + b"\n"
 
@@ -471,7 +481,7 @@ class _Run:
         file = self._file
         assert file is not None  # noqa: S101 - opened by open()
         state = self._state
-        line = _dumps(vector.to_dict())
+        line = _line(vector)
         file.write(line)
         state.bytes += len(line)
         state.records += 1
