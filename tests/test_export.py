@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from cf_vectorize import APIConnectionError, BadRequestError
+from cf_vectorize import APIConnectionError, APIResponseValidationError, BadRequestError
 from cf_vectorize._export import ExportProgress, ExportResult, ListedPage, export_index
 from cf_vectorize._export_ids import IdHashes, id_of_line, iter_lines
 from cf_vectorize._export_state import (
@@ -655,3 +655,16 @@ def test_lines_hold_only_what_an_import_takes(out: Path) -> None:
     by_id = {line["id"]: line for line in _lines(out)}
     assert by_id["v-00001"] == {k: v for k, v in index.vectors["v-00001"].items()}
     assert set(by_id["v-00001"]) == {"id", "values", "metadata"}
+
+
+def test_a_listing_that_hands_back_its_own_cursor_is_an_error(out: Path) -> None:
+    index = FakeIndex(_records(30))
+
+    def stuck(index_name: str, *, cursor: str | None) -> ListedPage:
+        page = index.list_page(index_name, cursor=cursor)
+        return ListedPage(ids=page.ids, next_cursor=cursor or page.next_cursor, is_truncated=True)
+
+    with pytest.raises(APIResponseValidationError, match="would not advance"):
+        export_index(INDEX, out, account_id=ACCOUNT, list_page=stuck, fetch=index.fetch)
+    # The first page is written; the second, which hands back its own cursor, is not.
+    _assert_exactly(out, {k: index.vectors[k] for k in list(index.vectors)[:10]})

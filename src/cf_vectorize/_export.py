@@ -31,6 +31,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, Protocol
 
+from ._errors import APIResponseValidationError
 from ._export_ids import IdHashes, id_of_line, iter_lines
 from ._export_state import (
     MAX_MISSING_SAMPLE,
@@ -436,6 +437,13 @@ class _Run:
                     raise
                 self._new_listing(f"the cursor was refused ({error})")
                 continue
+            if page.next_cursor is not None and page.next_cursor == state.cursor:
+                # The same page again and again: a listing that cannot end.
+                raise APIResponseValidationError(
+                    "list-vectors answered a cursor with a page that gives the same cursor "
+                    "back: the listing would not advance",
+                    status_code=200,
+                )
             state.total_count = page.total_count
             self._export_page(page)
             self._end_page(page)
