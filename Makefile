@@ -61,11 +61,18 @@ $(LOWEST_STAMP): pyproject.toml scripts/lowest_pins.py
 test-lowest: $(LOWEST_STAMP)
 	PYTHONPATH=src:generated:. $(LOWEST_VENV)/bin/python -m pytest -q -c /dev/null \
 		--rootdir . -p no:cacheprovider --noconftest tests/test_smoke.py
+	PYTHONPATH=src:generated $(LOWEST_VENV)/bin/python -m pytest -q -c /dev/null \
+		--rootdir . -p no:cacheprovider --noconftest -p cf_vectorize.testing tests/plugin_example
 
 # Faults, hostile input and load, with figures: scenario, client, attempts, outcome (about 1 min).
 .PHONY: reliability
 reliability: install
 	$(BIN)/python -m scripts.reliability
+
+# What the pytest fixture vectorize_server costs each test (ms), as a table.
+.PHONY: fixture-cost
+fixture-cost: install
+	$(BIN)/python -m scripts.fixture_cost
 
 # Re-record tests/cassettes/live from a real index (see README, "Cassettes"): needs
 # CLOUDFLARE_ACCOUNT_ID, a credential, CF_VECTORIZE_RECORD_INDEX and CF_VECTORIZE_RECORD_IDS.
@@ -73,10 +80,11 @@ reliability: install
 record: install
 	$(BIN)/python -m scripts.record_cassettes
 
-# Compare Cloudflare's published description (JSON/YAML, .gz too) with openapi.yaml.
+# Compare Cloudflare's published description (JSON/YAML, .gz too) with openapi.yaml: every
+# operation of ours, or only OPERATION=<operationId> (for a fragment or an older document).
 upstream-diff: install
-	@test -n "$(UPSTREAM)" || { echo "usage: make upstream-diff UPSTREAM=path/to/cloudflare-openapi.json[.gz]" >&2; exit 2; }
-	$(BIN)/python -m scripts.upstream_diff "$(UPSTREAM)"
+	@test -n "$(UPSTREAM)" || { echo "usage: make upstream-diff UPSTREAM=path/to/cloudflare-openapi.json[.gz] [OPERATION=operationId]" >&2; exit 2; }
+	$(BIN)/python -m scripts.upstream_diff "$(UPSTREAM)" $(if $(OPERATION),--operation "$(OPERATION)")
 
 # cf-vectorize against the official SDK and plain httpx on 127.0.0.1 (about 2 minutes);
 # its own environment: the SDK is never installed in .venv.

@@ -21,10 +21,13 @@ from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk
 from ._results import VectorList
 from ._retry import DEFAULT_MAX_RETRIES
+from ._validation import check_index_name
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
+
+    from ._listing import AsyncIdListing, Page
 
 T = TypeVar("T")
 
@@ -86,6 +89,35 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
     async def _collect(self, stream: AsyncVectorStream) -> VectorList:
         async with stream:
             return VectorList([vector async for vector in stream], stream.missing_ids)
+
+    def list_ids(
+        self,
+        index_name: str,
+        *,
+        page_size: int = 1000,  # the page limit: the fewest requests
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> AsyncIdListing:
+        """Return an async iterator over the id of every vector in the index (`async for`).
+
+        As `Vectorize.list_ids`: pages of `page_size` ids from one snapshot, fetched as the
+        iterator is read, with this client's retries and pacing; a refused cursor starts a
+        fresh listing without yielding an id twice. Not awaited itself: arguments are
+        checked at the call, before anything is sent.
+        """
+        # Loaded by the first listing, so that `import cf_vectorize` stays cheap.
+        from ._listing import AsyncIdListing, Listing, aiterate  # noqa: PLC0415
+
+        self._check_open()
+        index_name = check_index_name(index_name)
+        listing = Listing(page_size)
+        self._call_settings(max_retries, timeout)  # checked now, not at the first page
+
+        async def fetch(count: int, cursor: str | None) -> Page:
+            request = self._list_request(index_name, count, cursor)
+            return await self._request_once(request, max_retries, timeout)
+
+        return AsyncIdListing(listing, aiterate(listing, fetch))
 
     async def _request_once(
         self, request: ApiRequest[T], max_retries: int | None, timeout: float | Timeout | None

@@ -27,6 +27,8 @@ from ._version import __version__
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
     from cf_vectorize_api.models import Vector
 
+    from ._listing import Page
+
 # Chunks in flight at once in a batched call. Eight keeps a bulk fetch fast at the usual
 # 50-150 ms round trip while staying well under Cloudflare's 200 requests/s per IP.
 DEFAULT_MAX_CONCURRENCY = 8
@@ -302,6 +304,22 @@ class ClientBase(Generic[StreamT, ListT]):
         kwargs["headers"]["Accept-Encoding"] = ACCEPT_ENCODING
         parse = functools.partial(vectors_from, asked=ids)
         return ApiRequest(f"get_by_ids {index_name} ({len(ids)} ids)", kwargs, parse)
+
+    def _list_request(self, index_name: str, count: int, cursor: str | None) -> ApiRequest[Page]:
+        """Return the List Vectors request of one page, built by the generated code."""
+        from cf_vectorize_api.api.vectorize import vectorize_list_vectors  # noqa: PLC0415
+        from cf_vectorize_api.types import UNSET  # noqa: PLC0415
+
+        from ._listing import page_from  # noqa: PLC0415 - loaded by the first listing
+
+        kwargs = vectorize_list_vectors.request_kwargs(
+            self.account_id, index_name, count=count, cursor=UNSET if cursor is None else cursor
+        )
+        kwargs["url"] = self.base_url + kwargs["url"]
+        if self._request_extensions:
+            kwargs["extensions"] = self._request_extensions
+        page = "a next page" if cursor is not None else "the first page"
+        return ApiRequest(f"list-vectors {index_name} ({page} of {count})", kwargs, page_from)
 
     def _check_open(self) -> None:
         if self._closed:

@@ -30,10 +30,13 @@ from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk, Outcome
 from ._results import VectorList
 from ._retry import DEFAULT_MAX_RETRIES
+from ._validation import check_index_name
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
+
+    from ._listing import IdListing, Page
 
 T = TypeVar("T")
 RESULT_POLL = 0.25  # seconds between looks for an interrupt while chunks are in flight
@@ -98,6 +101,42 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
             self._http_settings(),
             self._request_extensions,
         )
+
+    def list_ids(
+        self,
+        index_name: str,
+        *,
+        page_size: int = 1000,  # the page limit: the fewest requests
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> IdListing:
+        """Return an iterator over the id of every vector in the index, page by page.
+
+        List Vectors pages hold `page_size` ids (1 to 1000; 1000 takes the fewest requests)
+        from the snapshot taken by the first page: vectors inserted later do not appear,
+        vectors deleted later still do. Pages are fetched as the iterator is read, with this
+        client's retries, pacing (the same budget as get_by_ids) and typed errors;
+        `max_retries` and `timeout` override the client's for this call. A cursor that
+        expires or is refused on the way starts a fresh listing, as Cloudflare's docs say,
+        skipping the ids already yielded, so no id comes twice: by their order when the ids
+        come sorted, else by checking that the fresh listing begins with the same ids (a
+        ListingResumeError when it does not). The iterator's `total_count`, `ids_done`
+        and `restarts` tell how far it got; `close()` stops it. Arguments are checked
+        before anything is sent.
+        """
+        # Loaded by the first listing, so that `import cf_vectorize` stays cheap.
+        from ._listing import IdListing, Listing, iterate  # noqa: PLC0415
+
+        self._check_open()
+        index_name = check_index_name(index_name)
+        listing = Listing(page_size)
+        self._call_settings(max_retries, timeout)  # checked now, not at the first page
+
+        def fetch(count: int, cursor: str | None) -> Page:
+            request = self._list_request(index_name, count, cursor)
+            return self._request_once(request, max_retries, timeout)
+
+        return IdListing(listing, iterate(listing, fetch))
 
     def _collect(self, stream: VectorStream) -> VectorList:
         with stream:
