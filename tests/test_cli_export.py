@@ -20,8 +20,8 @@ from cf_vectorize import ApiToken, Vectorize
 from cf_vectorize._export import export_index
 from cf_vectorize._export_state import STATE_SUFFIX
 from cf_vectorize.cli import main
+from cf_vectorize.cli._export import ExportExitCode as ExitCode
 from cf_vectorize.cli._export import _fetcher, _page_lister, _refused
-from cf_vectorize.cli._get_by_ids import ExitCode
 from cf_vectorize.server import Credentials, StandInServer, Store, load_index, parse_index_lines
 
 TOKEN = "export-test-token-0123456789"
@@ -311,4 +311,5 @@ def test_help_says_how_to_resume(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     assert "Run the same command\nagain" in text or "Run the same command again" in text
     assert "--restart" in text
-    assert "exit status" in text
+    for code in ExitCode:
+        assert f"\n  {code.value:<3}  " in text

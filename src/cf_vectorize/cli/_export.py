@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from enum import IntEnum
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -35,10 +36,23 @@ from ._render import quote_id
 if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
 
-__all__ = ["register", "run"]
+__all__ = ["ExportExitCode", "register", "run"]
 
 PROG: Final = "cf-vectorize export"
 PAGE_SIZE: Final = 1000  # List Vectors' largest page: the fewest listing requests
+
+
+class ExportExitCode(IntEnum):
+    """Exit statuses of ``export``: get-by-ids' table (same numbers), and 6 for the output."""
+
+    OK = ExitCode.OK
+    API_ERROR = ExitCode.API_ERROR
+    USAGE = ExitCode.USAGE
+    AUTH = ExitCode.AUTH
+    CONNECTION = ExitCode.CONNECTION
+    OUTPUT = 6
+    INTERRUPTED = ExitCode.INTERRUPTED
+
 
 _DESCRIPTION = f"""\
 Write every vector of a Vectorize index to FILE, one JSON object per line:
@@ -67,16 +81,17 @@ environment:
 
 _EPILOG = f"""\
 exit status:
-  {ExitCode.OK:<3}  the export is complete (ids deleted meanwhile are counted on stderr)
-  {ExitCode.API_ERROR:<3}  the API answered with an error (index not found, 429, 5xx, ...):
+  {ExportExitCode.OK:<3}  the export is complete (ids deleted meanwhile are counted on stderr)
+  {ExportExitCode.API_ERROR:<3}  the API answered with an error (index not found, 429, 5xx, ...):
        run the same command again to resume
-  {ExitCode.USAGE:<3}  usage error, or the resume was refused (the state file belongs to
+  {ExportExitCode.USAGE:<3}  usage error, or the resume was refused (the state file belongs to
        another index or account, or FILE was changed since): see the message
-  {ExitCode.AUTH:<3}  authentication or permission refused (HTTP 401 / 403)
-  {ExitCode.CONNECTION:<3}  connection failed or timed out (after the retries): run the same
+  {ExportExitCode.AUTH:<3}  authentication or permission refused (HTTP 401 / 403)
+  {ExportExitCode.CONNECTION:<3}  connection failed or timed out (after the retries): run the same
        command again to resume
-  {ExitCode.OUTPUT:<3}  FILE or its state file cannot be written (disk full, permissions)
-  {ExitCode.INTERRUPTED:<3}  interrupted (Ctrl-C, SIGTERM): run the same command again to resume
+  {ExportExitCode.OUTPUT:<3}  FILE or its state file cannot be written (disk full, permissions)
+  {ExportExitCode.INTERRUPTED:<3}  interrupted (Ctrl-C, SIGTERM): run the same command again
+       to resume
 
 examples:
   cf-vectorize export my-index --out my-index.ndjson        # again after a stop: resumes
@@ -277,7 +292,7 @@ def _error(message: object) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Export, report on stderr, and return the exit status (see ExitCode)."""
+    """Export, report on stderr, and return the exit status (see ExportExitCode)."""
     resume = f"run the same command again to resume (--out {args.out})"
     try:
         with _sigterm_interrupts():
@@ -285,18 +300,18 @@ def run(args: argparse.Namespace) -> int:
                 result = _export(args, os.environ)
             except ResumeRefusedError as error:
                 _error(error)
-                return ExitCode.USAGE
+                return ExportExitCode.USAGE
             except VectorizeError as error:
                 _error(error)
-                code = exit_code_for(error)
-                if code in (ExitCode.API_ERROR, ExitCode.CONNECTION):
+                code = ExportExitCode(exit_code_for(error))
+                if code in (ExportExitCode.API_ERROR, ExportExitCode.CONNECTION):
                     print(f"{PROG}: {resume}", file=sys.stderr, flush=True)
                 return code
             except OSError as error:
                 _error(f"cannot write {args.out} or its state file: {error}")
-                return ExitCode.OUTPUT
+                return ExportExitCode.OUTPUT
     except KeyboardInterrupt:
         print(f"\n{PROG}: interrupted; {resume}", file=sys.stderr, flush=True)
-        return ExitCode.INTERRUPTED
+        return ExportExitCode.INTERRUPTED
     _report(result, args.index)
-    return ExitCode.OK
+    return ExportExitCode.OK

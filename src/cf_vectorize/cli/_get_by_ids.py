@@ -51,7 +51,7 @@ _AUTH_HEADER_CODES: Final = frozenset({1001, 6003, 6102, 6103, 6111})
 
 
 class ExitCode(IntEnum):
-    """Exit statuses of ``get-by-ids`` and ``export``; in their ``--help`` and the README."""
+    """Exit statuses of ``get-by-ids``; documented in its ``--help`` and the README."""
 
     OK = 0
     API_ERROR = 1
@@ -59,7 +59,6 @@ class ExitCode(IntEnum):
     NOT_FOUND = 3
     AUTH = 4
     CONNECTION = 5
-    OUTPUT = 6  # export only: its output or state file cannot be written
     INTERRUPTED = 130
     BROKEN_PIPE = 141
 
