@@ -2,15 +2,15 @@
 
 The stand-in serves an index from an NDJSON file in this process (a thread); the export
 runs as the command line would, in a fresh process that reports its own time and peak
-memory (VmHWM). Requests are counted from the stand-in's request log. Pacing is off: at
-Cloudflare's pace, what an export takes is computed instead, by running the client's own
-pacing schedule (1200 requests / 300 s, 200 / s) over the requests an export sends.
+memory (VmHWM). Requests are counted from the stand-in's log (``server.requests``).
+Pacing is off: at Cloudflare's pace, what an export takes is computed instead, by running
+the client's own pacing schedule (1200 requests / 300 s, 200 / s) over the requests an
+export sends.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import math
 import os
 import random
@@ -55,17 +55,6 @@ class Measured:
     peak_bytes: int
 
 
-class _Counter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.requests = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if '"GET ' in message or '"POST ' in message:
-            self.requests += 1
-
-
 def write_index(path: Path, vectors: int) -> None:
     """Write an NDJSON data file: every other vector with metadata, every third in a namespace."""
     rng = random.Random(vectors)  # noqa: S311 - test data
@@ -89,27 +78,20 @@ def measure(vectors: int, workdir: Path) -> Measured:
     data = workdir / f"index-{vectors}.ndjson"
     write_index(data, vectors)
     out = workdir / f"export-{vectors}.ndjson"
-    counter = _Counter()
-    server_log = logging.getLogger("cf_vectorize.server")
-    server_log.addHandler(counter)
-    server_log.setLevel(logging.INFO)
-    server_log.propagate = False
     store = Store({"bench": load_index("bench", data)})
-    try:
-        with StandInServer(store, credentials=Credentials(token=TOKEN)) as server:
-            argv = ["export", "bench", "--out", str(out), "--base-url", server.base_url]
-            argv += ["--account-id", ACCOUNT_ID, "--no-pacing", "--progress", "never"]
-            env = {**os.environ, "CLOUDFLARE_API_TOKEN": TOKEN}
-            done = subprocess.run(
-                [sys.executable, "-c", CHILD, *argv],
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-                env=env,
-            )
-    finally:
-        server_log.removeHandler(counter)
+    with StandInServer(store, credentials=Credentials(token=TOKEN), record_requests=True) as server:
+        argv = ["export", "bench", "--out", str(out), "--base-url", server.base_url]
+        argv += ["--account-id", ACCOUNT_ID, "--no-pacing", "--progress", "never"]
+        env = {**os.environ, "CLOUDFLARE_API_TOKEN": TOKEN}
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, *argv],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        requests = len(server.requests)
     code, seconds, peak = done.stdout.split()
     if int(code) != 0:
         raise RuntimeError(f"the export failed ({code}): {done.stderr}")
@@ -117,7 +99,7 @@ def measure(vectors: int, workdir: Path) -> Measured:
         lines = sum(1 for _ in file)
     if lines != vectors:
         raise RuntimeError(f"the export wrote {lines} lines for {vectors} vectors")
-    return Measured(vectors, float(seconds), counter.requests, int(peak))
+    return Measured(vectors, float(seconds), requests, int(peak))
 
 
 def requests_for(vectors: int) -> int:

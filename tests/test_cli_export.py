@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import random
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,17 +56,9 @@ RECORDS = _records(SIZE)
 SMALL_RECORDS = dict(list(RECORDS.items())[:SMALL_SIZE])
 
 
-class _Requests(logging.Handler):
-    """Counts the stand-in's requests, from its request log."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if '"GET ' in message or '"POST ' in message:
-            self.count += 1
+def _routes(server: StandInServer) -> Counter[str | None]:
+    """The stand-in's requests so far, counted by route (list_vectors, get_by_ids)."""
+    return Counter(request.route for request in server.requests)
 
 
 @pytest.fixture(scope="module")
@@ -82,23 +74,11 @@ def data_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def requests() -> Iterator[_Requests]:
-    counter = _Requests()
-    log = logging.getLogger("cf_vectorize.server")
-    previous = log.level
-    log.addHandler(counter)
-    log.setLevel(logging.INFO)
-    try:
-        yield counter
-    finally:
-        log.removeHandler(counter)
-        log.setLevel(previous)
-
-
-@pytest.fixture
 def server(data_files: dict[str, Path]) -> Iterator[StandInServer]:
     store = Store({name: load_index(name, path) for name, path in data_files.items()})
-    with StandInServer(store, credentials=Credentials(token=TOKEN)) as running:
+    with StandInServer(
+        store, credentials=Credentials(token=TOKEN), record_requests=True
+    ) as running:
         yield running
 
 
@@ -133,18 +113,22 @@ def _check_exactly_once(out: Path, expected: dict[str, dict[str, Any]]) -> None:
 
 
 def test_export_writes_every_vector_exactly_as_stored(
-    env: dict[str, str], tmp_path: Path, requests: _Requests, capsys: pytest.CaptureFixture[str]
+    env: dict[str, str],
+    tmp_path: Path,
+    server: StandInServer,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "docs.ndjson"
     assert main(_argv(out)) == ExitCode.OK
     _check_exactly_once(out, RECORDS)
-    # 12 list pages of 1000 ids and 600 get_by_ids of 20.
-    assert requests.count == 12 + 600
+    # 12 list pages of 1000 ids and 600 get_by_ids of 20, all answered 200.
+    assert _routes(server) == {"list_vectors": 12, "get_by_ids": 600}
+    assert {request.status for request in server.requests} == {200}
     assert f"{SIZE:,} vectors of docs" in capsys.readouterr().err
     assert (tmp_path / f"docs.ndjson{STATE_SUFFIX}").exists()
     # Again: already complete, nothing sent.
     assert main(_argv(out)) == ExitCode.OK
-    assert requests.count == 612
+    assert len(server.requests) == 612
     assert "already holds the complete export" in capsys.readouterr().err
 
 
@@ -191,7 +175,7 @@ def _resume(out: Path, env: dict[str, str], index: str = INDEX) -> str:
 
 
 def test_export_interrupted_by_sigint_resumes_with_every_vector_once(
-    env: dict[str, str], tmp_path: Path, requests: _Requests
+    env: dict[str, str], tmp_path: Path, server: StandInServer
 ) -> None:
     out = tmp_path / "docs.ndjson"
     assert _run_until(out, env, 4_500, signal.SIGINT) == ExitCode.INTERRUPTED
@@ -199,15 +183,16 @@ def test_export_interrupted_by_sigint_resumes_with_every_vector_once(
     written = before.count(b"\n")
     assert before.endswith(b"\n")
     assert 4_500 <= written < SIZE
-    first_run = requests.count
+    first_run = len(server.requests)
     assert "resumed and finished" in _resume(out, env)
     assert out.read_bytes().startswith(before), "a line written before the interrupt changed"
     _check_exactly_once(out, RECORDS)
     # Uninterrupted: 12 list pages and 600 get_by_ids (612). The stop costs the listing of
     # the page in progress again and at most the chunk that was in flight.
-    assert requests.count <= 612 * 1.15
-    assert requests.count <= 612 + 2
-    resumed = requests.count - first_run
+    sent = len(server.requests)
+    assert sent <= 612 * 1.15
+    assert sent <= 612 + 2
+    resumed = sent - first_run
     assert resumed <= -(-(SIZE - written) // 20) + (SIZE - written) // 1000 + 2
 
 
@@ -228,7 +213,7 @@ def test_export_stopped_by_sigterm_or_killed_resumes_with_every_vector_once(
 
 
 def test_cursor_expired_mid_export_lists_again_without_repeats(
-    server: StandInServer, tmp_path: Path, requests: _Requests
+    server: StandInServer, tmp_path: Path
 ) -> None:
     out = tmp_path / "docs.ndjson"
     notices: list[str] = []
@@ -254,6 +239,8 @@ def test_cursor_expired_mid_export_lists_again_without_repeats(
         )
     assert expired
     assert result.new_listings == 1
+    refused = [r for r in server.requests if r.route == "list_vectors" and r.status != 200]
+    assert [r.status for r in refused] == [400]
     assert any("listing the index again" in notice for notice in notices)
     _check_exactly_once(out, RECORDS)
 
