@@ -154,6 +154,23 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
 
         return AsyncIdListing(listing, aiterate(listing, fetch))
 
+    async def list_page(
+        self,
+        index_name: str,
+        *,
+        cursor: str | None = None,
+        page_size: int = 1000,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> Page:
+        """Return one page of List Vectors, as `Vectorize.list_page` does (await it)."""
+        from ._listing import check_cursor, check_page_size  # noqa: PLC0415
+
+        self._check_open()
+        index_name = check_index_name(index_name)
+        request = self._list_request(index_name, check_page_size(page_size), check_cursor(cursor))
+        return await self._request_once(request, max_retries, timeout)
+
     async def _request_once(
         self, request: ApiRequest[T], max_retries: int | None, timeout: float | Timeout | None
     ) -> T:

@@ -148,6 +148,31 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
 
         return IdListing(listing, iterate(listing, fetch))
 
+    def list_page(
+        self,
+        index_name: str,
+        *,
+        cursor: str | None = None,
+        page_size: int = 1000,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> Page:
+        """Return one page of List Vectors: the first (no `cursor`), or the one `cursor` names.
+
+        For work that keeps its place itself, across processes (`cf-vectorize export`
+        stores the cursor to resume); `list_ids` walks a whole listing. The page's `ids`,
+        `total_count`, `next_cursor` (None on the last page) and `cursor_expires_at`. One
+        request, with this client's retries, pacing and typed errors; an expired or refused
+        cursor raises its APIStatusError (`cursor_refused(error)` in `cf_vectorize._listing`
+        tells it apart): start again without a cursor.
+        """
+        from ._listing import check_cursor, check_page_size  # noqa: PLC0415
+
+        self._check_open()
+        index_name = check_index_name(index_name)
+        request = self._list_request(index_name, check_page_size(page_size), check_cursor(cursor))
+        return self._request_once(request, max_retries, timeout)
+
     def _collect(self, stream: VectorStream) -> VectorList:
         with stream:
             return VectorList(list(stream), stream.missing_ids)
