@@ -215,7 +215,7 @@ def bench_calls(clients: Clients, rounds: int) -> list[Row]:
 
 
 def call_rows(scenario: str, medians: dict[str, float]) -> list[Row]:
-    """Rows of a single-call scenario with the issue's targets (ratios in the same run)."""
+    """Rows of a single-call scenario with their targets (ratios in the same run)."""
     sync_ref, async_ref = "httpx + json", "async httpx + json"
     rows = []
     for name, value in medians.items():

@@ -160,7 +160,7 @@ def test_a_cassette_recorded_with_the_project_settings_holds_no_credential(
     text = cassette.read_text()
     assert "get_by_ids" in text  # the exchange was recorded
     assert_clean(text)
-    if importlib.util.find_spec("scripts.scan_cassettes") is not None:  # issue 4's scanner
+    if importlib.util.find_spec("scripts.scan_cassettes") is not None:  # the cassette scanner
         from scripts.scan_cassettes import scan_text  # noqa: PLC0415
 
         assert scan_text(text, cassette, secrets=SECRETS) == []
