@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+from cf_vectorize._config import ENV_ACCOUNT_ID, ENV_API_TOKEN
 from scripts._bench_table import Row, Target, render, target
 from scripts._paths import ROOT
 
@@ -136,7 +137,7 @@ def bench_streaming(base_url: str, sizes: Sequence[int] = SIZES) -> list[Row]:
     """
     peaks: dict[str, list[float]] = {}
     firsts: list[tuple[int, float, float]] = []
-    env = {"CLOUDFLARE_API_TOKEN": "T", "CLOUDFLARE_ACCOUNT_ID": ACCOUNT_ID, "PATH": ""}
+    env = {ENV_API_TOKEN: "T", ENV_ACCOUNT_ID: ACCOUNT_ID, "PATH": ""}
     with tempfile.TemporaryDirectory() as folder:
         for count in sizes:
             ids_file = Path(folder) / f"ids-{count}.txt"

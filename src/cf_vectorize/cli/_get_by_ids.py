@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from .._auth import ApiToken, Credential, GlobalApiKey
 from .._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT
 from .._client import Vectorize, VectorStream
 from .._config import (
@@ -18,6 +17,8 @@ from .._config import (
     ENV_API_TOKEN,
     ENV_BASE_URL,
     ENV_EMAIL,
+    resolve_account_id,
+    resolve_auth,
     resolve_base_url,
 )
 from .._errors import (
@@ -25,13 +26,12 @@ from .._errors import (
     APIError,
     APIStatusError,
     AuthenticationError,
-    ConfigurationError,
     InvalidInputError,
     PermissionDeniedError,
     VectorizeError,
 )
+from .._limits import MAX_IDS_PER_REQUEST
 from .._pacing import DEFAULT_PACING, Pacing, paced_duration
-from .._results import MAX_IDS_PER_REQUEST
 from .._retry import DEFAULT_MAX_RETRIES
 from .._validation import check_index_name, unique_id_keys
 from ._progress import ProgressBar
@@ -265,27 +265,8 @@ def _ids(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
             raise InvalidInputError(f"cannot read --ids-file {args.ids_file}: {error}") from None
 
 
-def _credential(env: Mapping[str, str]) -> Credential:
-    """Return the credential from the environment, or say which variables to set."""
-    if env.get(ENV_API_TOKEN):
-        return ApiToken(env[ENV_API_TOKEN])
-    email, key = env.get(ENV_EMAIL), env.get(ENV_API_KEY)
-    if email and key:
-        return GlobalApiKey(email=email, key=key)
-    if email or key:
-        given, lacking = (ENV_EMAIL, ENV_API_KEY) if email else (ENV_API_KEY, ENV_EMAIL)
-        raise ConfigurationError(f"{given} is set but {lacking} is not")
-    raise ConfigurationError(
-        f"no credential: set {ENV_API_TOKEN}, or {ENV_EMAIL} and {ENV_API_KEY} "
-        "(never on the command line, where ps would show it)"
-    )
-
-
-def _account_id(args: argparse.Namespace, env: Mapping[str, str]) -> str:
-    account_id: str | None = args.account_id or env.get(ENV_ACCOUNT_ID)
-    if not account_id:
-        raise ConfigurationError(f"no account id: pass --account-id or set {ENV_ACCOUNT_ID}")
-    return account_id
+# Credentials only from the environment: on a command line ps would show them.
+_SET_CREDENTIAL = "set (in the environment, never on the command line, where ps shows it)"
 
 
 def _base_url(args: argparse.Namespace, env: Mapping[str, str]) -> str:
@@ -351,7 +332,7 @@ def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: Te
     # Checked and deduplicated here, before anything is sent (messages count from the first
     # id); one dict of the ids is what the fetch keeps of them.
     wanted = unique_id_keys(_ids(args, stdin))
-    auth = _credential(env)
+    auth = resolve_auth(None, env, how=_SET_CREDENTIAL)
     group = MAX_IDS_PER_REQUEST * args.max_concurrency
     show = args.progress == "always" or (
         args.progress == "auto"
@@ -362,7 +343,7 @@ def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: Te
     bar = ProgressBar(sys.stderr, len(wanted), PROG, enabled=show)
     pacing = None if args.no_pacing else DEFAULT_PACING
     with Vectorize(
-        account_id=_account_id(args, env),
+        account_id=resolve_account_id(args.account_id or None, env, how="pass --account-id"),
         auth=auth,
         base_url=_base_url(args, env),
         allow_insecure_http=args.allow_insecure_http,

@@ -13,10 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
+from .._limits import MAX_ACCOUNT_ID_LENGTH, MAX_ID_BYTES, MAX_IDS_PER_REQUEST
 from . import _responses
 from ._auth import Credentials
-from ._responses import MAX_IDS_PER_CALL, Answer
-from ._store import MAX_ID_BYTES, Store
+from ._responses import Answer
+from ._store import Store
 
 __all__ = ["Config", "HTTPServer", "Handler"]
 
@@ -26,7 +27,6 @@ _ROUTE: Final = re.compile(
     r"^/client/v4/accounts/(?P<account>[^/]+)/vectorize/v2/indexes/(?P<index>[^/]+)"
     r"/get_by_ids/?$"
 )
-_MAX_ACCOUNT_ID_LENGTH: Final = 32
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
         config = self.server.config
         match = _ROUTE.match(urlsplit(self.path).path)
         account = unquote(match["account"]) if match else ""
-        if match is None or len(account) > _MAX_ACCOUNT_ID_LENGTH:
+        if match is None or len(account) > MAX_ACCOUNT_ID_LENGTH:
             return self._unread_body(_responses.no_route())
         if self.command != "POST":
             return self._unread_body(_responses.method_not_allowed("POST"))
@@ -222,7 +222,7 @@ def _parse_ids(body: bytes) -> list[str] | Answer:  # noqa: PLR0911 - one per pr
     ids = payload["ids"]
     if not isinstance(ids, list):
         return _responses.malformed_body("ids must be an array of strings")
-    if len(ids) > MAX_IDS_PER_CALL:
+    if len(ids) > MAX_IDS_PER_REQUEST:
         return _responses.too_many_ids()
     if not ids:
         return _responses.malformed_body("ids must hold at least one id")

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Final
+from typing import Any
+
+from .._limits import MAX_IDS_PER_REQUEST
 
 __all__ = [
-    "MAX_IDS_PER_CALL",
     "Answer",
     "authentication_error",
     "bad_header",
@@ -30,8 +31,6 @@ __all__ = [
     "too_many_connections",
     "too_many_ids",
 ]
-
-MAX_IDS_PER_CALL: Final = 20
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def authentication_error(status: int = 401) -> Answer:
 
 def too_many_ids() -> Answer:
     """Answer more than 20 ids in one call."""
-    return error(400, 40007, f"too many ids in payload; max id count is {MAX_IDS_PER_CALL}")
+    return error(400, 40007, f"too many ids in payload; max id count is {MAX_IDS_PER_REQUEST}")
 
 
 def index_not_found(name: str) -> Answer:

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
+from .._limits import (
+    INDEX_NAME_PATTERN,
+    MAX_DIMENSIONS,
+    MAX_ID_BYTES,
+    MAX_INDEX_NAME_BYTES,
+    MAX_METADATA_BYTES,
+    MAX_NAMESPACE_BYTES,
+)
+
 __all__ = [
-    "MAX_DIMENSIONS",
-    "MAX_ID_BYTES",
-    "MAX_METADATA_BYTES",
     "SAMPLE_INDEX_NAME",
     "DataFileError",
     "Index",
@@ -29,13 +34,6 @@ __all__ = [
     "parse_index_lines",
 ]
 
-# Limits published by Cloudflare for Vectorize.
-MAX_ID_BYTES: Final = 64
-MAX_NAMESPACE_BYTES: Final = 64
-MAX_INDEX_NAME_BYTES: Final = 64
-MAX_METADATA_BYTES: Final = 10 * 1024
-MAX_DIMENSIONS: Final = 1536
-INDEX_NAME_PATTERN: Final = re.compile(r"^([a-z]+[a-z0-9_-]*[a-z0-9]+)$")
 
 SAMPLE_INDEX_NAME: Final = "sample"
 _SAMPLE_RESOURCE: Final = "sample.ndjson"
@@ -93,7 +91,7 @@ def check_index_name(name: str) -> str | None:
     """Return why ``name`` cannot name a Vectorize index, or ``None`` when it can."""
     if len(name.encode()) > MAX_INDEX_NAME_BYTES:
         return f"index name {name!r} is over {MAX_INDEX_NAME_BYTES} bytes"
-    if not INDEX_NAME_PATTERN.match(name):
+    if not INDEX_NAME_PATTERN.fullmatch(name):
         return (
             f"index name {name!r} does not match {INDEX_NAME_PATTERN.pattern} "
             "(lowercase letters, digits, '-' and '_'; starts with a letter)"
