@@ -10,6 +10,8 @@ Usage: python -m scripts.reliability   (`make reliability`)
 2. The hypothesis properties of tests/test_hostile_input.py and test_hostile_responses.py:
    inputs tried, by outcome.
 3. The stand-in under scripts/load.py (32 clients x 200 requests, from a second process).
+4. The response cap: peak memory of one call against oversized and compressed bodies, each
+   in a child process (scripts/peak_memory.py), with plain httpx as the uncapped baseline.
 
 Exits 1 when any scenario or property does not hold. The same definitions run under pytest
 (`make test`); this only reports them with figures.
@@ -25,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from cf_vectorize.server import Credentials, StandInServer
-from scripts import load
+from scripts import load, peak_memory
 from scripts._markdown import table
 from tests import faults, test_hostile_input, test_hostile_responses
 
@@ -124,7 +126,7 @@ def load_table(clients: int = 32, requests: int = 200) -> tuple[list[str], int]:
 
 
 def main() -> int:
-    """Print the three tables; return 1 when anything does not hold."""
+    """Print the tables; return 1 when anything does not hold."""
     start = time.perf_counter()
     total = 0
     for title, make in (
@@ -135,6 +137,7 @@ def main() -> int:
         ),
         ("Hostile input and responses (hypothesis)", property_table),
         ("Stand-in under load (second process, loopback)", load_table),
+        ("Response cap: peak memory of one call (child process each)", peak_memory.memory_table),
     ):
         print(f"\n## {title}\n", flush=True)
         lines, failures = make()
@@ -143,7 +146,8 @@ def main() -> int:
     scenarios = len(faults.SCENARIOS) * len(faults.CLIENTS)
     scenarios += sum(len(clients) for _, _, clients in faults.LIFECYCLE)
     print(
-        f"\n{scenarios} fault runs, {len(PROPERTIES)} properties, 1 load run; "
+        f"\n{scenarios} fault runs, {len(PROPERTIES)} properties, 1 load run, "
+        f"{len(peak_memory.CASES) * len(peak_memory.KINDS)} memory runs; "
         f"{total} failing; {time.perf_counter() - start:.0f} s"
     )
     return int(total > 0)

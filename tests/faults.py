@@ -40,16 +40,20 @@ from cf_vectorize import (
     InvalidInputError,
     RateLimit,
     RateLimitError,
+    ResponseTooLargeError,
     Timeout,
     Vectorize,
     VectorizeError,
     VectorList,
 )
+from cf_vectorize._retry import INITIAL_RETRY_DELAY, JITTER
 from tests.faultserver import (
     Behaviour,
     Exchange,
     FaultServer,
     close_during_body,
+    compression_bomb,
+    declared_body,
     drip,
     envelope,
     failing_for,
@@ -63,6 +67,8 @@ from tests.faultserver import (
     respond,
     respond_json,
     slow,
+    undeclared_body,
+    vector,
 )
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
@@ -115,6 +121,7 @@ class Scenario:
     slept: tuple[float, ...] | None = None  # retry waits asked for, when they are the point
     unfetched: tuple[str, ...] | None = None  # default: every id asked for
     redirect_status: int | None = None  # answer with a redirect to a second server
+    backoff: bool = False  # the retry waits must be the ordinary backoff (jittered)
     auth: str = "token"  # or "global-key" (X-Auth-Email / X-Auth-Key)
     # The caller passes an httpx client of its own: "plain", or "follows redirects".
     caller_client: str | None = None
@@ -156,6 +163,116 @@ def _retried_statuses() -> list[Scenario]:
             )
         )
     return scenarios
+
+
+MB = 1000 * 1000
+MIB = 1024 * 1024
+
+
+def deep(depth: int) -> bytes:
+    """JSON arrays nested depth levels deep."""
+    return b"[" * depth + b"]" * depth
+
+
+def with_vector(metadata: bytes = b"{}", values: bytes = b"[0.5]") -> bytes:
+    """A success envelope around vector "a" with this metadata and these values (raw JSON)."""
+    record = b'{"id": "a", "values": %s, "metadata": %s}' % (values, metadata)
+    return b'{"success": true, "errors": [], "messages": [], "result": [%s]}' % record
+
+
+def _hostile_json() -> list[Scenario]:
+    """JSON no parser should be trusted with: typed errors, never bare ones from inside."""
+    return [
+        *(
+            Scenario(
+                f"200 whose metadata nests {depth:,} deep",
+                (respond(200, with_vector(deep(depth))),),
+                attempts=1,
+                outcome=APIResponseValidationError,
+            )
+            for depth in (101, 1_100, 100_000)
+        ),
+        Scenario(
+            "500 whose error body nests 100,000 deep",
+            (respond(500, deep(100_000)),),
+            attempts=3,
+            outcome=InternalServerError,
+        ),
+        Scenario(
+            "200 with a 401-digit integer among values",
+            (respond(200, with_vector(values=b"[" + b"9" * 401 + b"]")),),
+            attempts=1,
+            outcome=APIResponseValidationError,
+        ),
+        *(
+            Scenario(
+                f"200 with {literal.decode()} among values",
+                (respond(200, with_vector(values=b"[0.5, %s]" % literal)),),
+                attempts=1,
+                outcome=APIResponseValidationError,
+            )
+            for literal in (b"NaN", b"-Infinity", b"1e400")
+        ),
+    ]
+
+
+def _unusable_retry_after() -> list[Scenario]:
+    """A wait that is no wait counts as absent: the ordinary backoff, then the answer."""
+    return [
+        Scenario(
+            f"429 {header}: {value}, then 200",
+            (respond_json(429, RATE_LIMITED, **{header: value}), found),
+            attempts=2,
+            outcome=None,
+            backoff=True,
+        )
+        for header, value in (
+            ("Retry-After", "NaN"),
+            ("retry-after-ms", "NaN"),
+            ("Retry-After", "-1"),
+            ("Retry-After", "-inf"),
+            ("Retry-After", "Mon, 01 Jan 1990 00:00:00 GMT"),
+        )
+    ]
+
+
+def _oversized() -> list[Scenario]:
+    """Bodies past the cap (16 MiB by default) end in ResponseTooLargeError while reading."""
+    return [
+        Scenario(
+            "200 declaring a 500 MB body",
+            (declared_body(500 * MB),),
+            attempts=1,
+            outcome=ResponseTooLargeError,
+        ),
+        Scenario(
+            "200 with a 500 MB body of undeclared size",
+            (undeclared_body(500 * MB),),
+            attempts=1,
+            outcome=ResponseTooLargeError,
+        ),
+        *(
+            Scenario(
+                f"200 {encoding} bomb: 64 MiB of zeros in about 64 KB",
+                (compression_bomb(64 * MIB, encoding),),
+                attempts=1,
+                outcome=ResponseTooLargeError,
+            )
+            for encoding in ("gzip", "deflate")
+        ),
+        Scenario(
+            "200 with more vectors than ids asked",
+            (respond_json(200, envelope([vector("a"), vector("b"), vector("c")])),),
+            attempts=1,
+            outcome=APIResponseValidationError,
+        ),
+        Scenario(
+            "200 with an id not asked for",
+            (respond_json(200, envelope([vector("a"), vector("someone-else")])),),
+            attempts=1,
+            outcome=APIResponseValidationError,
+        ),
+    ]
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -373,6 +490,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         outcome=None,
         ids=BATCH,
     ),
+    *_hostile_json(),
+    *_unusable_retry_after(),
+    *_oversized(),
 )
 
 
@@ -422,6 +542,11 @@ class Outcome:
             )
         if expected.slept is not None and tuple(self.slept) != expected.slept:
             found_problems.append(f"waited {self.slept}, expected {expected.slept}")
+        if expected.backoff and not all(
+            (1 - JITTER) * backoff <= wait <= backoff
+            for backoff, wait in ((INITIAL_RETRY_DELAY * 2**n, w) for n, w in enumerate(self.slept))
+        ):
+            found_problems.append(f"waited {self.slept}, not the ordinary backoff")
         if self.elapsed >= expected.time_bound:
             found_problems.append(f"took {self.elapsed:.1f} s, bound {expected.time_bound:.1f} s")
         if self.elsewhere:

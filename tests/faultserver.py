@@ -8,6 +8,7 @@ recorded. Everything it starts ends by itself once the server is closed.
 
 from __future__ import annotations
 
+import functools
 import json
 import select
 import socket
@@ -15,6 +16,7 @@ import ssl
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -205,6 +207,57 @@ def slow(seconds: float) -> Behaviour:
         if exchange.stopped.wait(seconds):
             return False
         return found(exchange)
+
+    return behaviour
+
+
+def stream_zeros(exchange: Exchange, total: int, chunked: bool = False) -> bool:
+    """Send total zero bytes of body (as chunks when chunked) until the client goes."""
+    block = bytes(64 * 1024)
+    if chunked:
+        block = f"{len(block):x}\r\n".encode() + block + b"\r\n"
+    for _ in range(0, total, 64 * 1024):
+        if exchange.stopped.is_set() or not exchange.send(block):
+            return False
+    return exchange.send(b"0\r\n\r\n") if chunked else True
+
+
+def declared_body(size: int) -> Behaviour:
+    """A 200 that declares a body of size bytes (Content-Length), and sends it."""
+
+    def behaviour(exchange: Exchange) -> bool:
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {size}"
+        return exchange.send(head.encode() + b"\r\n\r\n") and stream_zeros(exchange, size)
+
+    return behaviour
+
+
+def undeclared_body(size: int) -> Behaviour:
+    """A 200 whose body of size bytes comes in chunks, its size declared nowhere."""
+
+    def behaviour(exchange: Exchange) -> bool:
+        head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked"
+        sent = exchange.send(head.encode() + b"\r\n\r\n")
+        return sent and stream_zeros(exchange, size, chunked=True)
+
+    return behaviour
+
+
+@functools.cache
+def zeros_compressed(size: int, encoding: str) -> bytes:
+    """size zero bytes compressed as gzip or deflate (zlib-wrapped): about 1,000 times smaller."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | (16 if encoding == "gzip" else 0))
+    block = bytes(1 << 20)
+    parts = [packer.compress(block[: size - done]) for done in range(0, size, len(block))]
+    return b"".join(parts) + packer.flush()
+
+
+def compression_bomb(size: int, encoding: str = "gzip") -> Behaviour:
+    """A 200 whose small body inflates to size bytes of zeros."""
+
+    def behaviour(exchange: Exchange) -> bool:
+        body = zeros_compressed(size, encoding)
+        return respond(200, body, **{"Content-Encoding": encoding})(exchange)
 
     return behaviour
 

@@ -8,7 +8,7 @@ import threading
 import httpx
 import pytest
 
-from cf_vectorize import MAX_IDS_PER_REQUEST, NotFoundError, VectorList
+from cf_vectorize import MAX_IDS_PER_REQUEST, APIResponseValidationError, NotFoundError, VectorList
 from tests.clientkit import Runner, Server, envelope, failure, found, vector
 
 
@@ -60,11 +60,29 @@ def test_values_metadata_and_namespace_come_through(runner: Runner) -> None:
     assert (a.namespace, b.namespace, b.metadata) == (None, "ns-1", None)
 
 
-def test_vectors_not_asked_for_are_ignored(runner: Runner) -> None:
-    answer = envelope([vector("a"), vector("stranger")])
+@pytest.mark.parametrize(
+    ("result", "problem"),
+    [
+        (["a", "stranger"], "2 vectors for 1 id"),
+        (["stranger"], "'stranger' was not asked for"),
+        (["a", "a"], "2 vectors for 1 id"),
+    ],
+)
+def test_vectors_not_asked_for_are_refused(runner: Runner, result: list[str], problem: str) -> None:
+    """An answer about other ids than those asked is not an answer to this request."""
+    answer = envelope([vector(i) for i in result])
     server = Server([lambda request, ids: httpx.Response(200, json=answer)])
-    result = runner.get(server, "my-index", ["a"])
-    assert [v.id for v in result] == ["a"]
+    with pytest.raises(APIResponseValidationError, match=problem) as caught:
+        runner.get(server, "my-index", ["a"])
+    assert caught.value.unfetched_ids == ("a",)
+    assert len(server.requests) == 1  # not retried: the server would say the same again
+
+
+def test_a_vector_asked_for_twice_in_one_answer_is_refused(runner: Runner) -> None:
+    answer = envelope([vector("a"), vector("a")])
+    server = Server([lambda request, ids: httpx.Response(200, json=answer)])
+    with pytest.raises(APIResponseValidationError, match="'a' comes twice"):
+        runner.get(server, "my-index", ["a", "b"])
 
 
 @pytest.mark.parametrize("limit", [1, 3])

@@ -34,7 +34,7 @@ def test_orjson_is_used_when_installed() -> None:
 def test_json_is_used_without_the_extra() -> None:
     assert _response._fast_loads() is None
     body = b'{"success":true,"errors":[],"messages":[],"result":[{"id":"a","values":[1.5]}]}'
-    [vector] = _response.vectors_from(200, JSON, body)
+    [vector] = _response.vectors_from(200, JSON, body, ["a"])
     assert (vector.id, vector.values) == ("a", [1.5])
 
 
@@ -58,7 +58,7 @@ def test_the_result_does_not_depend_on_the_extra(body: bytes, expected: object) 
 def test_invalid_json_is_worded_by_json() -> None:
     body = b'{"success": true, "result": [}'
     with pytest.raises(APIResponseValidationError, match="Expecting value"):
-        _response.vectors_from(200, JSON, body)
+        _response.vectors_from(200, JSON, body, ["a"])
 
 
 def test_import_leaves_the_generated_models_and_asyncio_for_later() -> None:

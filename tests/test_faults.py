@@ -12,6 +12,7 @@ import traceback
 import pytest
 
 from cf_vectorize import APIStatusError, ApiToken, Timeout, Vectorize
+from scripts import peak_memory
 from tests.faults import (
     ACCOUNT,
     CLIENTS,
@@ -57,8 +58,21 @@ def test_the_table_covers_every_kind_of_fault() -> None:
         assert str(status) in names
     for words in ("reset before", "reset during", "never answers", "drips", "batch", "html"):
         assert words in names
+    for words in ("nests", "401-digit", "NaN", "Retry-After: -1", "500 MB", "gzip bomb"):
+        assert words in names
+    for words in ("deflate bomb", "more vectors than", "not asked for", "undeclared"):
+        assert words in names
     for words in ("follows redirects", "HTTP_PROXY", "ALL_PROXY", "HTTPS_PROXY", "socks5", "xn--"):
         assert words in names
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_the_memory_figures_come_from_a_call_that_ends_typed(kind: str) -> None:
+    """scripts/peak_memory.py measures in a child process; the figures are printed, not checked."""
+    case = next(case for case in peak_memory.CASES if "declaring" in case.name)
+    report = peak_memory.measure(case, kind)
+    assert report["outcome"] == "ResponseTooLargeError"
+    assert float(report["peak_mib"]) >= float(report["before_mib"]) > 0  # type: ignore[arg-type]
 
 
 def test_the_check_of_an_outcome_can_fail() -> None:

@@ -54,7 +54,10 @@ json_values = st.recursive(
     ),
     max_leaves=8,
 )
-vector_ids = st.text(st.characters(codec="utf-8"), min_size=1, max_size=64)
+# Ids a client can ask for (at most 64 bytes): an answer holds only ids that were asked.
+vector_ids = st.text(st.characters(codec="utf-8"), min_size=1, max_size=64).filter(
+    lambda vector_id: len(vector_id.encode()) <= 64
+)
 
 
 @st.composite

@@ -131,10 +131,66 @@ def test_retry_after_as_http_date() -> None:
     now = 1_700_000_000.0
     date = email.utils.formatdate(now + 30, usegmt=True)
     assert parse_retry_after({"retry-after": date}, now=lambda: now) == 30.0
-    assert parse_retry_after({"retry-after": email.utils.formatdate(now - 5)}, lambda: now) == 0
+    assert parse_retry_after({"retry-after": email.utils.formatdate(now - 5)}, lambda: now) is None
     assert parse_retry_after({"retry-after": "soon"}) is None
     assert parse_retry_after({"retry-after-ms": "x", "retry-after": "2"}) == 2.0
     assert parse_retry_after({}) is None
+
+
+UNUSABLE = ["NaN", "nan", "-1", "-0.5", "inf", "-inf", "Infinity", "1e400", "", "soon", "1, 2"]
+UNUSABLE_DATES = [
+    "Mon, 01 Jan 1990 00:00:00 GMT",  # past
+    "Mon, 01 Jan 99999 00:00:00 GMT",  # year out of range
+    "Tue, 31 Feb 2026 00:00:00 GMT",  # no such day
+    "Mon, 01 Jan 0001 00:00:00 -0000",  # before the epoch, no zone
+]
+
+
+@pytest.mark.parametrize("value", UNUSABLE + UNUSABLE_DATES)
+@pytest.mark.parametrize("header", ["retry-after", "retry-after-ms"])
+def test_an_unusable_wait_counts_as_absent(header: str, value: str) -> None:
+    assert parse_retry_after({header: value}) is None
+
+
+@pytest.mark.parametrize("value", ["NaN", "-inf"])
+def test_an_unusable_retry_after_ms_leaves_retry_after_in_charge(value: str) -> None:
+    assert parse_retry_after({"retry-after-ms": value, "retry-after": "2"}) == 2.0
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after": "0"}, 0.0),
+        ({"retry-after": " 1.5 "}, 1.5),
+        ({"retry-after": "1e300"}, 1e300),  # usable, and longer than is waited out
+        ({"retry-after-ms": "0"}, 0.0),
+        ({"retry-after-ms": "250.5"}, 0.2505),
+    ],
+)
+def test_usable_waits(headers: dict[str, str], expected: float) -> None:
+    assert parse_retry_after(headers) == expected
+
+
+@pytest.mark.parametrize("value", ["NaN", "-1", "-inf", "Mon, 01 Jan 1990 00:00:00 GMT"])
+@pytest.mark.parametrize("header", ["Retry-After", "retry-after-ms"])
+def test_an_unusable_wait_gets_the_ordinary_backoff(
+    runner: Runner, header: str, value: str
+) -> None:
+    """Before: NaN raised a bare ValueError (sync) or was slept as 0 (async); -1 waited 0."""
+    server = Server([lambda r, i: rate_limited(None, **{header: value})] * 2 + [found()])
+    result = runner.get(server, "my-index", ["a"])
+    assert [v.id for v in result] == ["a"] and len(server.requests) == 3
+    first, second = runner.slept
+    assert INITIAL_RETRY_DELAY * (1 - JITTER) <= first <= INITIAL_RETRY_DELAY
+    assert 2 * INITIAL_RETRY_DELAY * (1 - JITTER) <= second <= 2 * INITIAL_RETRY_DELAY
+
+
+@pytest.mark.parametrize("retry_after", [float("nan"), -1.0, float("-inf"), float("inf")])
+def test_the_policy_backs_off_on_an_unusable_retry_after(retry_after: float) -> None:
+    """Even when an error is built by hand with such a value."""
+    error = RateLimitError("slow down", status_code=429, retry_after=retry_after)
+    policy = RetryPolicy(jitter_source=lambda: 0.0)
+    assert policy.delay(error, 0) == INITIAL_RETRY_DELAY
 
 
 def test_backoff_is_capped_and_jittered() -> None:

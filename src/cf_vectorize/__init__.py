@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ._auth import ApiToken, GlobalApiKey
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, Timeout
+from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import Vectorize, VectorStream
 from ._errors import (
     APIConnectionError,
@@ -36,6 +37,7 @@ from ._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
     VectorizeError,
 )
@@ -84,6 +86,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DEFAULT_MAX_CONCURRENCY",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_PACING",
     "DEFAULT_TIMEOUT",
@@ -112,6 +115,7 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "ResponseInfo",
+    "ResponseTooLargeError",
     "Timeout",
     "UnprocessableEntityError",
     "Vector",

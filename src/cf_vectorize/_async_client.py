@@ -14,6 +14,7 @@ import httpx
 from ._api_client import async_api_client
 from ._auth import Credential
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, ClientBase, StreamBase, Timeout
+from ._body import DEFAULT_MAX_RESPONSE_BYTES, aread_body
 from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
@@ -49,11 +50,13 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         settings = (account_id, auth, base_url, allow_insecure_http)
-        super().__init__(*settings, timeout, max_retries, max_concurrency, pacing)
+        limits = (timeout, max_retries, max_concurrency, pacing)
+        super().__init__(*settings, *limits, max_response_bytes)
         self._loop: asyncio.AbstractEventLoop | None = None  # the one it runs in, once known
         self._stream_type = AsyncVectorStream
         self._owns_http = http_client is None
@@ -132,7 +135,7 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
                 )
                 exchange.response = response
                 try:
-                    content = await response.aread()
+                    content = await aread_body(response, self._max_response_bytes)
                 finally:
                     await response.aclose()
         return request.parse(response.status_code, response.headers, content)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 
 from ._auth import BoundCredential, Credential
+from ._body import ACCEPT_ENCODING
 from ._calls import ApiRequest, CallSettings
 from ._config import hide_userinfo, resolve
 from ._errors import ClientClosedError, ConfigurationError, InvalidInputError
@@ -98,6 +100,7 @@ class ClientBase(Generic[StreamT, ListT]):
         max_retries: int,
         max_concurrency: int,
         pacing: Pacing,
+        max_response_bytes: int,
     ) -> None:
         self._settings = resolve(
             account_id=account_id,
@@ -109,6 +112,8 @@ class ClientBase(Generic[StreamT, ListT]):
         self._retry = RetryPolicy(max_retries=check_count(max_retries, "max_retries", 0))
         self._max_concurrency = check_count(max_concurrency, "max_concurrency", 1)
         self._pacing = pacing
+        # The most bytes one response body may take, as sent and as decoded.
+        self._max_response_bytes = check_count(max_response_bytes, "max_response_bytes", 1)
         # What every request is sent with: the credential, for the base URL's origin only.
         self._auth = BoundCredential(self._settings.auth, self._settings.base_url)
         # httpx request extensions of every request (set by _check_route).
@@ -293,7 +298,10 @@ class ClientBase(Generic[StreamT, ListT]):
         kwargs["url"] = self.base_url + kwargs["url"]
         if self._request_extensions:
             kwargs["extensions"] = self._request_extensions
-        return ApiRequest(f"get_by_ids {index_name} ({len(ids)} ids)", kwargs, vectors_from)
+        # Only encodings the body reader inflates under the cap, whatever httpx could decode.
+        kwargs["headers"]["Accept-Encoding"] = ACCEPT_ENCODING
+        parse = functools.partial(vectors_from, asked=ids)
+        return ApiRequest(f"get_by_ids {index_name} ({len(ids)} ids)", kwargs, parse)
 
     def _check_open(self) -> None:
         if self._closed:

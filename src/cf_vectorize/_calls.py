@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import httpx
 
 from ._errors import APIConnectionError, APIError, APITimeoutError, ClientClosedError
-from ._response import undecodable
 from ._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -166,7 +165,6 @@ def mapped_errors(total: float, deadline: float, closed: Callable[[], bool]) -> 
         if isinstance(error, httpx.TransportError):
             raise APIConnectionError(f"connection failed: {error}") from error
         raise  # a RuntimeError of an open client is a bug: let it out
-    except httpx.DecodingError as error:
-        if exchange.response is None:
-            raise APIConnectionError(f"connection failed: {error}") from error
-        raise undecodable(exchange.response, error) from error
+    except httpx.DecodingError as error:  # from a transport that decodes what it receives
+        # (the body itself is read raw and decoded by _body, which raises our own errors)
+        raise APIConnectionError(f"the response did not decode: {error}") from error

@@ -22,6 +22,7 @@ from ._base import (
     StreamBase,
     Timeout,
 )
+from ._body import DEFAULT_MAX_RESPONSE_BYTES, read_body
 from ._calls import Action, ApiRequest, Attempts, CallSettings, Send, mapped_errors, seconds_to_wait
 from ._deadline import calling_thread
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
@@ -65,11 +66,13 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         settings = (account_id, auth, base_url, allow_insecure_http)
-        super().__init__(*settings, timeout, max_retries, max_concurrency, pacing)
+        limits = (timeout, max_retries, max_concurrency, pacing)
+        super().__init__(*settings, *limits, max_response_bytes)
         self._stream_type = VectorStream
         self._owns_http = http_client is None
         # The transport made here keeps the deadline _attempt sets on the calling thread.
@@ -159,20 +162,20 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
                     http_request, auth=self._auth, stream=True, follow_redirects=False
                 )
                 exchange.response = response
+
+                def past_deadline() -> None:  # a drip of bytes resets the read timeout each time
+                    if time.monotonic() > deadline:
+                        raise APITimeoutError(
+                            f"no complete answer within {timeout.total:g} s (total timeout)"
+                        )
+
                 try:
-                    pieces = []  # joined once at the end: one copy of a body of up to ~0.6 MB
-                    for piece in response.iter_bytes():
-                        pieces.append(piece)
-                        # A server that drips bytes resets the read timeout with each byte.
-                        if time.monotonic() > deadline:
-                            raise APITimeoutError(
-                                f"no complete answer within {timeout.total:g} s (total timeout)"
-                            )
+                    content = read_body(response, self._max_response_bytes, past_deadline)
                 finally:
                     response.close()
         finally:
             calling_thread.at = None
-        return request.parse(response.status_code, response.headers, b"".join(pieces))
+        return request.parse(response.status_code, response.headers, content)
 
     def close(self) -> None:
         """Close the connection pool (unless it was passed in); calls in flight end at once.

@@ -10,6 +10,7 @@
         ├── APIConnectionError                 the request did not complete
         │   └── APITimeoutError                ... because a timeout ran out
         ├── APIResponseValidationError         a success status whose body is not the envelope
+        │   └── ResponseTooLargeError          a body past the cap (max_response_bytes)
         └── APIStatusError                     an error status; .status_code, .errors, .cf_ray
             ├── BadRequestError                400
             ├── AuthenticationError            401
@@ -93,6 +94,19 @@ class APIResponseValidationError(APIError):
         super().__init__(message)
         self.status_code = status_code
         self.cf_ray = cf_ray
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """The body of a response (of any status) is larger than the client's cap.
+
+    `limit` is the cap in bytes: the client's `max_response_bytes`.
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int, cf_ray: str | None = None, limit: int
+    ) -> None:
+        super().__init__(message, status_code=status_code, cf_ray=cf_ray)
+        self.limit = limit
 
 
 class APIStatusError(APIError):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-
-import httpx
 
 if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
@@ -22,6 +22,10 @@ from ._errors import (
 from ._retry import parse_retry_after
 
 SNIPPET_LENGTH = 200  # characters of an unexpected body quoted in an error message
+# Deepest nesting accepted inside a vector (its metadata): honest metadata (10 KiB at most)
+# nests a few levels; deeper data would break repr(), copy.deepcopy() or orjson.dumps()
+# (254 levels) in the caller's hands, and the CLI's rendering.
+MAX_NESTING = 100
 
 
 def _snippet(content: bytes) -> str:
@@ -50,6 +54,7 @@ def _fast_loads() -> Callable[[bytes], Any] | None:
 
 
 def _decode(content: bytes) -> Any:  # noqa: ANN401 (JSON is any shape until checked)
+    """Decode JSON; every failure is a ValueError."""
     loads = _fast_loads()
     if loads is not None:
         try:
@@ -58,7 +63,10 @@ def _decode(content: bytes) -> Any:  # noqa: ANN401 (JSON is any shape until che
             # json has the last word, so the result never depends on the extra: it accepts
             # what orjson refuses (NaN, lone surrogates) and words the error when it refuses.
             pass
-    return json.loads(content)
+    try:
+        return json.loads(content)
+    except RecursionError:  # json recurses once per level: a hostile body nests thousands
+        raise ValueError("JSON nested deeper than Python's recursion limit") from None
 
 
 def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -> APIStatusError:
@@ -69,15 +77,15 @@ def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -
 
     cf_ray = headers.get("cf-ray")
     errors = []
+    detail = ""
     try:
         errors = ErrorResponse.from_dict(_decode(content)).errors if _is_json(headers) else []
-    except (ValueError, KeyError, TypeError, AttributeError):
-        errors = []
-    if errors:
         detail = describe_items(errors)
-    elif 300 <= status_code < 400:
+    except Exception:  # any body at all: the status alone still gives the class
+        errors = []
+    if not errors and 300 <= status_code < 400:
         detail = _redirect_detail(headers)
-    else:
+    elif not errors:
         media_type = headers.get("content-type", "no content type")
         detail = f"body is not Cloudflare's JSON envelope ({media_type}): {_snippet(content)!r}"
     ray = f" (cf-ray {cf_ray})" if cf_ray else ""
@@ -99,19 +107,14 @@ def _redirect_detail(headers: Mapping[str, str]) -> str:
     )
 
 
-def undecodable(response: httpx.Response, error: httpx.DecodingError) -> APIResponseValidationError:
-    """Build the error for a body that its Content-Encoding does not decode."""
-    encoding = response.headers.get("content-encoding", "none")
-    return APIResponseValidationError(
-        f"HTTP {response.status_code} with a body that does not decode as its "
-        f"Content-Encoding ({encoding}) says: {error}",
-        status_code=response.status_code,
-        cf_ray=response.headers.get("cf-ray"),
-    )
+def vectors_from(
+    status_code: int, headers: Mapping[str, str], content: bytes, asked: Sequence[str]
+) -> list[Vector]:
+    """Return the vectors of a 200 answer to a request for the ids asked.
 
-
-def vectors_from(status_code: int, headers: Mapping[str, str], content: bytes) -> list[Vector]:
-    """Return the vectors of a 200 answer; raise a typed error for anything else."""
+    Raise a typed error for anything else: an error status, a body that is not the
+    envelope, or vectors that are not among those asked (more, repeated, or other ids).
+    """
     if status_code != 200:
         raise status_error(status_code, headers, content)
     cf_ray = headers.get("cf-ray")
@@ -135,7 +138,7 @@ def vectors_from(status_code: int, headers: Mapping[str, str], content: bytes) -
 
         try:
             detail = describe_items(ErrorResponse.from_dict(data).errors)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except Exception:  # the envelope's items are as hostile as the rest
             detail = _snippet(content)
         raise APIResponseValidationError(
             f"HTTP 200 but the envelope says success: false: {detail}",
@@ -143,14 +146,16 @@ def vectors_from(status_code: int, headers: Mapping[str, str], content: bytes) -
             cf_ray=cf_ray,
         )
     try:
-        return _parse_success(data)
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        vectors = _parse_success(data)
+        _check_ids(vectors, asked)
+    except Exception as error:  # any shape at all: a typed error, never a bare one from inside
         raise APIResponseValidationError(
             "HTTP 200 with a body that is not the documented envelope "
             f"({type(error).__name__}: {error}): {_snippet(content)!r}",
             status_code=status_code,
             cf_ray=cf_ray,
         ) from None
+    return vectors
 
 
 def _parse_success(data: Any) -> list[Vector]:  # noqa: ANN401
@@ -159,14 +164,71 @@ def _parse_success(data: Any) -> list[Vector]:  # noqa: ANN401
 
     if not isinstance(data, dict):
         raise TypeError(f"the body is a JSON {type(data).__name__}, not an object")
+    if isinstance(data.get("result"), list):
+        for record in data["result"]:
+            if isinstance(record, dict):
+                _check_fields(record)
     parsed = GetVectorsByIdResponse.from_dict(data)
     for vector in parsed.result:
         if type(vector.id) is not str:
             raise TypeError(f"a vector id is {type(vector.id).__name__}, not a string")
         if type(vector.values) is not list:
-            raise TypeError(f"values of vector {vector.id!r} is not a list")
-        # sum() runs in C and raises TypeError on any non-number: a cheap check of 1536 values.
-        sum(vector.values, 0.0)
+            raise TypeError(f"values of vector {_shown(vector.id)} is not a list")
+        _check_values(vector.id, vector.values)
         if vector.namespace is not None and type(vector.namespace) is not str:
-            raise TypeError(f"namespace of vector {vector.id!r} is not a string")
+            raise TypeError(f"namespace of vector {_shown(vector.id)} is not a string")
     return parsed.result
+
+
+def _shown(vector_id: object) -> str:
+    """Name a vector in a message: its id quoted and cut short, or the JSON type it has."""
+    if not isinstance(vector_id, str):
+        return f"with a {type(vector_id).__name__} for id"
+    return repr(vector_id[:64]) + ("…" if len(vector_id) > 64 else "")
+
+
+def _check_values(vector_id: str, values: list[Any]) -> None:
+    """Raise unless every value is a finite number that fits a float."""
+    # sum() runs in C and raises TypeError on any non-number: a cheap check of 1536 values.
+    # Its total is finite unless a value is NaN or infinite (or, rarely, the sum overflows).
+    try:
+        total = sum(values, 0.0)
+    except OverflowError:
+        raise ValueError(f"vector {_shown(vector_id)} has a value too large for a float") from None
+    if not math.isfinite(total):
+        bad = next((value for value in values if not math.isfinite(value)), None)
+        if bad is not None:
+            raise ValueError(f"vector {_shown(vector_id)} has {bad!r} among values")
+
+
+def _check_fields(record: dict[str, Any]) -> None:
+    """Raise when a vector's fields but values nest too deep or hold a non-finite number."""
+    vector_id = record.get("id")
+    # Depth first with a stack of iterators: memory grows with the depth, not the size.
+    stack = [iter([value for key, value in record.items() if key != "values"])]
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child, float) and not math.isfinite(child):
+                raise ValueError(f"vector {_shown(vector_id)} holds {child!r}, not a finite number")
+            if isinstance(child, dict | list):
+                if len(stack) > MAX_NESTING:
+                    raise ValueError(
+                        f"vector {_shown(vector_id)} nests deeper than {MAX_NESTING} levels"
+                    )
+                stack.append(iter(child.values() if isinstance(child, dict) else child))
+                break
+        else:
+            stack.pop()
+
+
+def _check_ids(vectors: list[Vector], asked: Sequence[str]) -> None:
+    """Raise unless each vector was asked for, and comes no more often than it was asked."""
+    if len(vectors) > len(asked):
+        raise ValueError(f"{len(vectors)} vectors for {len(asked)} id(s) asked")
+    left = Counter(asked)
+    for vector in vectors:
+        if vector.id not in left:
+            raise ValueError(f"vector {_shown(vector.id)} was not asked for")
+        if not left[vector.id]:
+            raise ValueError(f"vector {_shown(vector.id)} comes twice")
+        left[vector.id] -= 1

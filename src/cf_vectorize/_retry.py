@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -29,25 +30,41 @@ def is_retryable(error: APIError) -> bool:
 def parse_retry_after(
     headers: Mapping[str, str], now: Callable[[], float] = time.time
 ) -> float | None:
-    """Return the wait asked for by `retry-after-ms` or `Retry-After` (seconds or HTTP date)."""
-    milliseconds = headers.get("retry-after-ms")
+    """Return the wait asked for by `retry-after-ms` or `Retry-After` (seconds or HTTP date).
+
+    A value that is not a usable wait (NaN, infinite, negative, a date already past, not a
+    number or a date at all) counts as absent: None, so the ordinary backoff applies.
+    """
+    milliseconds = _seconds(headers.get("retry-after-ms"))
     if milliseconds is not None:
-        try:
-            return max(float(milliseconds) / 1000, 0.0)
-        except ValueError:
-            pass
+        return milliseconds / 1000
     value = headers.get("retry-after")
     if value is None:
         return None
+    seconds = _seconds(value)
+    if seconds is not None:
+        return seconds
     try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        wait = email.utils.parsedate_to_datetime(value).timestamp() - now()
+    except (TypeError, ValueError, OverflowError, OSError):
         return None
-    return max(moment.timestamp() - now(), 0.0)
+    return wait if _usable(wait) and wait > 0 else None
+
+
+def _seconds(value: str | None) -> float | None:
+    """Return value as a usable number of seconds, or None."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if _usable(seconds) else None
+
+
+def _usable(seconds: float) -> bool:
+    """Return whether seconds is a finite number, zero or more (NaN compares false)."""
+    return 0.0 <= seconds < math.inf
 
 
 @dataclass(frozen=True)
@@ -70,7 +87,7 @@ class RetryPolicy:
         if retry >= self.max_retries or not is_retryable(error):
             return None
         retry_after = error.retry_after if isinstance(error, APIStatusError) else None
-        if retry_after is None:
+        if retry_after is None or not _usable(retry_after):
             return self.backoff(retry)
         if retry_after > self.max_retry_after:
             return None
