@@ -61,11 +61,18 @@ $(LOWEST_STAMP): pyproject.toml scripts/lowest_pins.py
 test-lowest: $(LOWEST_STAMP)
 	PYTHONPATH=src:generated:. $(LOWEST_VENV)/bin/python -m pytest -q -c /dev/null \
 		--rootdir . -p no:cacheprovider --noconftest tests/test_smoke.py
+	PYTHONPATH=src:generated $(LOWEST_VENV)/bin/python -m pytest -q -c /dev/null \
+		--rootdir . -p no:cacheprovider --noconftest -p cf_vectorize.testing tests/plugin_example
 
 # Faults, hostile input and load, with figures: scenario, client, attempts, outcome (about 1 min).
 .PHONY: reliability
 reliability: install
 	$(BIN)/python -m scripts.reliability
+
+# What the pytest fixture vectorize_server costs each test (ms), as a table.
+.PHONY: fixture-cost
+fixture-cost: install
+	$(BIN)/python -m scripts.fixture_cost
 
 # Re-record tests/cassettes/live from a real index (see README, "Cassettes"): needs
 # CLOUDFLARE_ACCOUNT_ID, a credential, CF_VECTORIZE_RECORD_INDEX and CF_VECTORIZE_RECORD_IDS.

@@ -41,18 +41,24 @@ def wheel_metadata(wheel: Path, version: str) -> Message:
     return Parser().parsestr(text, headersonly=True)
 
 
-def console_scripts(wheel: Path, version: str) -> list[str]:
-    """Return the names of the console scripts the wheel declares."""
+def entry_points(wheel: Path, version: str, group: str) -> dict[str, str]:
+    """Return the entry points of ``group`` the wheel declares, name to object reference."""
     with zipfile.ZipFile(wheel) as archive:
         name = f"{DIST_NAME}-{version}.dist-info/entry_points.txt"
         if name not in archive.namelist():
-            return []
+            return {}
         text = archive.read(name).decode("utf-8")
-    entry_points = configparser.ConfigParser()
-    entry_points.read_string(text)
-    if not entry_points.has_section("console_scripts"):
-        return []
-    return list(entry_points["console_scripts"])
+    parser = configparser.ConfigParser()
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep names' case
+    parser.read_string(text)
+    if not parser.has_section(group):
+        return {}
+    return dict(parser[group])
+
+
+def console_scripts(wheel: Path, version: str) -> list[str]:
+    """Return the names of the console scripts the wheel declares."""
+    return list(entry_points(wheel, version, "console_scripts"))
 
 
 def wheel_problems(wheel: Path, version: str) -> list[str]:
@@ -88,6 +94,14 @@ def wheel_problems(wheel: Path, version: str) -> list[str]:
         for key, value in expected.items()
         if meta.get(key) != value
     ]
+    # The pytest fixtures load through pytest's entry point; pytest stays optional.
+    if entry_points(wheel, version, "pytest11") != {"cf_vectorize": "cf_vectorize.testing"}:
+        problems.append("wheel does not register cf_vectorize.testing as a pytest11 plugin")
+    if any(
+        req.startswith("pytest") and "extra ==" not in req
+        for req in meta.get_all("Requires-Dist") or []
+    ):
+        problems.append("wheel requires pytest: the plugin must keep it optional")
     classifiers = meta.get_all("Classifier") or []
     problems += [
         f"wheel lacks classifier {c!r}" for c in CLASSIFIERS_REQUIRED if c not in classifiers

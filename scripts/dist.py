@@ -9,8 +9,10 @@ Usage: python -m scripts.dist [--outdir dist] [--no-isolation]
    no build leftovers, the sdist holds generated/ and src/;
 4. a fresh virtual environment installs the wheel and imports both packages, and runs
    `cf-vectorize --help` when the wheel declares that console script;
-5. another fresh one installs `./generated` alone and imports `cf_vectorize_api`.
-Steps 4 and 5 install the runtime dependencies from the package index.
+5. the same environment installs pytest alone and runs the README's example test file
+   (tests/plugin_example/) in an empty folder: the pytest plugin, from the wheel only;
+6. another fresh one installs `./generated` alone and imports `cf_vectorize_api`.
+Steps 4 to 6 install the runtime dependencies (and pytest) from the package index.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from pathlib import Path
 from scripts._dist_checks import console_scripts, sdist_problems, wheel_problems
 from scripts._paths import GENERATED, ROOT
 from scripts.generate import project_version
+
+# The README's example test file of the pytest plugin, run against the wheel alone.
+PLUGIN_EXAMPLE = ROOT / "tests" / "plugin_example" / "test_vectorize_example.py"
 
 SMOKE = """
 import cf_vectorize, cf_vectorize_api, sys
@@ -83,8 +88,11 @@ def build(outdir: Path, *, isolation: bool) -> tuple[Path, Path]:
     return sdists[0], wheels[0]
 
 
-def smoke_test(wheel: Path, version: str, tmp: Path) -> None:
-    """Install the wheel in a fresh environment, import it, run its command if declared."""
+def smoke_test(wheel: Path, version: str, tmp: Path) -> Path:
+    """Install the wheel in a fresh environment, import it, run its command if declared.
+
+    Return the environment's interpreter.
+    """
     python = fresh_python(tmp / "wheel-venv")
     pip_install(python, wheel)
     run(python, "-c", SMOKE, version, cwd=tmp)  # not ROOT: the checkout must not be importable
@@ -92,6 +100,16 @@ def smoke_test(wheel: Path, version: str, tmp: Path) -> None:
         run(python.parent / "cf-vectorize", "--help", cwd=tmp)
     else:
         print("cf-vectorize is not declared in [project.scripts]: `--help` not run")
+    return python
+
+
+def plugin_test(python: Path, tmp: Path) -> None:
+    """Run the README's example test file with pytest and the installed wheel only."""
+    pip_install(python, "pytest")
+    folder = tmp / "users-project"
+    folder.mkdir()
+    shutil.copy(PLUGIN_EXAMPLE, folder / PLUGIN_EXAMPLE.name)
+    run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", PLUGIN_EXAMPLE.name, cwd=folder)
 
 
 def smoke_test_generated(tmp: Path) -> None:
@@ -120,7 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"contents ok: {wheel.name} ({wheel.stat().st_size:,} bytes), ", end="")
     print(f"{sdist.name} ({sdist.stat().st_size:,} bytes)")
     with tempfile.TemporaryDirectory(prefix="cf-vectorize-dist-") as tmp:
-        smoke_test(wheel, version, Path(tmp))
+        python = smoke_test(wheel, version, Path(tmp))
+        plugin_test(python, Path(tmp))
         smoke_test_generated(Path(tmp))
     print(f"make dist: all checks passed in {time.monotonic() - started:.1f} s")
     return 0

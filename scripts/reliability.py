@@ -12,6 +12,9 @@ Usage: python -m scripts.reliability   (`make reliability`)
 3. The stand-in under scripts/load.py (32 clients x 200 requests, from a second process).
 4. The response cap: peak memory of one call against oversized and compressed bodies, each
    in a child process (scripts/peak_memory.py), with plain httpx as the uncapped baseline.
+5. The stand-in's own scenarios of tests/standin_faults.py at full scale: hostile request
+   lines, methods and bodies; 300 connections dripping a byte a second; loading files of
+   100,000 x 768 and 1,000,000 x 8 (time, and peak memory per MiB of file, target 1.5).
 
 Exits 1 when any scenario or property does not hold. The same definitions run under pytest
 (`make test`); this only reports them with figures.
@@ -29,7 +32,7 @@ from collections.abc import Callable
 from cf_vectorize.server import Credentials, StandInServer
 from scripts import load, peak_memory
 from scripts._markdown import table
-from tests import faults, test_hostile_input, test_hostile_responses
+from tests import faults, standin_faults, test_hostile_input, test_hostile_responses
 
 PROPERTIES: list[tuple[Callable[..., None], tuple[str, ...]]] = [
     (test_hostile_input.test_any_account_id, faults.CLIENTS),
@@ -125,6 +128,20 @@ def load_table(clients: int = 32, requests: int = 200) -> tuple[list[str], int]:
     return lines, int(done.returncode != 0)
 
 
+def standin_table() -> tuple[list[str], int]:
+    """Run the stand-in's scenarios at full scale; return the table's lines and failures."""
+    rows = []
+    failures = 0
+    for scenario in standin_faults.SCENARIOS:
+        outcome = scenario.run("full")
+        wrong = outcome.problems + outcome.misses
+        failures += bool(wrong)
+        figures = "; ".join(f"{name}: {value}" for name, value in outcome.figures.items())
+        holds = "yes" if not wrong else "NO: " + "; ".join(wrong)[:300]
+        rows.append((scenario.name, figures, holds))
+    return table(("scenario", "figures", "holds"), rows), failures
+
+
 def main() -> int:
     """Print the tables; return 1 when anything does not hold."""
     start = time.perf_counter()
@@ -138,6 +155,7 @@ def main() -> int:
         ("Hostile input and responses (hypothesis)", property_table),
         ("Stand-in under load (second process, loopback)", load_table),
         ("Response cap: peak memory of one call (child process each)", peak_memory.memory_table),
+        ("Stand-in against hostile clients and large data files", standin_table),
     ):
         print(f"\n## {title}\n", flush=True)
         lines, failures = make()
@@ -147,7 +165,8 @@ def main() -> int:
     scenarios += sum(len(clients) for _, _, clients in faults.LIFECYCLE)
     print(
         f"\n{scenarios} fault runs, {len(PROPERTIES)} properties, 1 load run, "
-        f"{len(peak_memory.CASES) * len(peak_memory.KINDS)} memory runs; "
+        f"{len(peak_memory.CASES) * len(peak_memory.KINDS)} memory runs, "
+        f"{len(standin_faults.SCENARIOS)} stand-in scenarios; "
         f"{total} failing; {time.perf_counter() - start:.0f} s"
     )
     return int(total > 0)

@@ -142,6 +142,9 @@ def test_a_bad_data_file_stops_the_process_with_its_line(tmp_path: Path) -> None
         (["--index", "Bad=x.ndjson"], "index name 'Bad' does not match"),
         (["--index", "a1=x", "--index", "a1=y"], "index 'a1' is given twice"),
         (["--email", "me@example.com"], "an email and a key go together"),
+        (["--timeout", "nan"], "timeout must be a positive number of seconds, got nan"),
+        (["--request-timeout", "-1"], "request_timeout must be a positive number of seconds"),
+        (["--max-connections", "0"], "max_connections must be at least 1, got 0"),
     ],
 )
 def test_bad_arguments_exit_1_with_a_message(

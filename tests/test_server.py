@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -242,7 +243,9 @@ def test_a_path_outside_client_v4_gets_7003(server: StandInServer) -> None:
     assert _error(response) == (404, 7003, "No route for that URI")
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize(
+    "method", ["GET", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY", "BREW"]
+)
 def test_other_methods_get_405(http: httpx.Client, method: str) -> None:
     response = http.request(method, _url(), headers=BEARER)
     assert _error(response) == (405, 10405, "Method not allowed")
@@ -477,13 +480,18 @@ def test_a_silent_connection_is_closed_by_the_server() -> None:
     with StandInServer(credentials=Credentials(token=TOKEN), timeout=0.2) as server:
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as silent:
             assert silent.recv(1024) == b""
-        # A body that never arrives in full.
+        # A body that never arrives in full: a 408 in the envelope, then the close.
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as slow:
             slow.sendall(
                 f"POST /client/v4{_url()} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}"
                 "\r\nContent-Length: 50\r\n\r\n{".encode()
             )
-            assert slow.recv(1024) == b""
+            received = b""
+            while chunk := slow.recv(1024):
+                received += chunk
+            head, _, body = received.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 408 ")
+            assert json.loads(body)["errors"][0]["code"] == 10408
         # Still serving.
         assert (
             httpx.post(
@@ -500,3 +508,21 @@ def test_stop_releases_the_port() -> None:
     server.stop()
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_stop_closes_open_connections_at_once() -> None:
+    """A keep-alive connection left open by a test must not outlive its stand-in."""
+    server = StandInServer(credentials=Credentials(token=TOKEN), timeout=60)
+    server.start()
+    before = {t for t in threading.enumerate() if t.name.startswith("Thread-")}
+    idle = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+        assert client.post(_url(), json={"ids": ["doc-001"]}, headers=BEARER).status_code == 200
+        server.stop()  # the client's pooled connection and the idle one are both open
+        with idle:
+            assert idle.recv(1024) == b""  # closed, not left to the 60 s timeout
+    for _ in range(100):
+        if not {t for t in threading.enumerate() if t.name.startswith("Thread-")} - before:
+            break
+        time.sleep(0.02)
+    assert not {t for t in threading.enumerate() if t.name.startswith("Thread-")} - before

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from cf_vectorize.server import DataFileError, load_index, load_sample_index, parse_index_lines
+from cf_vectorize.server import (
+    DataFileError,
+    load_index,
+    load_sample_index,
+    parse_index_lines,
+    parse_index_rows,
+)
 
 
 def _write(tmp_path: Path, *lines: str) -> Path:
@@ -144,9 +150,10 @@ def test_a_missing_file_is_reported(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "latin1.ndjson"
-    path.write_bytes(b'{"id": "caf\xe9", "values": [1]}\n')
-    with pytest.raises(DataFileError, match=f"^{path}: cannot read: 'utf-8' codec can't decode"):
+    path.write_bytes(b'{"id": "a", "values": [1]}\n{"id": "caf\xe9", "values": [1]}\n')
+    with pytest.raises(DataFileError) as caught:
         load_index("idx", path)
+    assert caught.value.problems == (f"{path}:2: not UTF-8: invalid continuation byte at byte 12",)
 
 
 @pytest.mark.parametrize(
@@ -167,3 +174,85 @@ def test_get_by_ids_answers_in_file_order_each_once(tmp_path: Path) -> None:
     index = load_index("idx", _write(tmp_path, *(_vector(f"v{n}") for n in range(50))))
     found = index.get_by_ids(["v40", "nope", "v3", "v40", "v12"])
     assert [v["id"] for v in found] == ["v3", "v12", "v40"]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        (
+            '{"id": "\\ud800", "values": [1]}',
+            "id '\\ud800' is not valid Unicode (a lone surrogate)",
+        ),
+        (
+            '{"id": "a", "values": [1], "namespace": "n\\udfff"}',
+            "namespace 'n\\udfff' is not valid Unicode (a lone surrogate)",
+        ),
+        (
+            '{"id": "a", "values": [1], "metadata": {"x": NaN}}',
+            "metadata holds NaN or an infinity, which JSON answers cannot carry",
+        ),
+        (
+            '{"id": "a", "values": ' + "[" * 5000 + "]" * 5000 + "}",
+            "invalid JSON: nested too deeply",
+        ),
+        (
+            '{"id": "a", "values": [1' + "0" * 400 + "]}",
+            "values[0] is beyond the range of a double: 10000000000000000000...",
+        ),
+        ('{"id": "a", "values": [1' + "0" * 5000 + "]}", "invalid JSON: Exceeds the limit"),
+    ],
+)
+def test_lines_that_crashed_the_loader_are_reported(
+    tmp_path: Path, line: str, problem: str
+) -> None:
+    path, problems = _problems(tmp_path, line)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}:1: {problem}")
+
+
+def test_values_are_served_exactly_as_the_file_writes_them(tmp_path: Path) -> None:
+    """Integers stay integers, -0.0 keeps its sign, 17 digits and extreme exponents survive."""
+    values = [1, -0.0, 0.1, 0.30000000000000004, 5e-324, 1.7976931348623157e308, -7, 2**70]
+    text = json.dumps({"id": "a", "values": values, "metadata": {"t": "é\U0001f600", "n": 2**80}})
+    index = load_index("idx", _write(tmp_path, text))
+    (record,) = index.records(["a"])
+    assert json.dumps(json.loads(record)) == text  # the same numbers, written the same way
+    assert [type(v) for v in json.loads(record)["values"]] == [type(v) for v in values]
+
+
+def test_an_index_is_a_read_only_mapping_in_file_order(tmp_path: Path) -> None:
+    ids = [f"id-{n}" for n in range(300)][::-1]  # enough to grow the id table several times
+    index = load_index("idx", _write(tmp_path, *(_vector(i) for i in ids)))
+    assert len(index) == len(index.vectors) == 300
+    assert list(index.ids()) == list(index.vectors) == ids
+    assert "id-7" in index and "id-7" in index.vectors and "nope" not in index
+    assert index.get("nope") is None
+    with pytest.raises(KeyError):
+        index.vectors["nope"]
+    assert index.records(["id-3", "id-299", "nope", "id-3"]) == [
+        json.dumps(index.vectors[i], separators=(",", ":")).encode() for i in ("id-299", "id-3")
+    ]
+    assert repr(index) == "Index(name='idx', dimensions=3, vectors=300)"
+
+
+def test_a_big_file_keeps_only_the_first_problems(tmp_path: Path) -> None:
+    _, problems = _problems(tmp_path, *["{"] * 1500)
+    assert len(problems) == 1000
+    with pytest.raises(DataFileError, match=r"\.\.\. and 1480 more problems$"):
+        load_index("idx", _write(tmp_path, *["{"] * 1500))
+
+
+def test_rows_from_python_are_checked_as_lines_are() -> None:
+    index = parse_index_rows("rows", [{"id": "a", "values": (1, 2)}, {"id": "b", "values": [3, 4]}])
+    assert index.vectors["a"] == {"id": "a", "values": [1, 2]}
+    with pytest.raises(DataFileError) as caught:
+        parse_index_rows(
+            "rows",
+            [{"id": "a", "values": [1]}, {"id": "a", "values": [2]}, {"id": "c", "values": {1}}],
+        )
+    assert caught.value.problems == (
+        "vectors[1]: duplicate id 'a' (first on vectors[0])",
+        "vectors[2]: cannot be written as JSON: Object of type set is not JSON serializable",
+    )
+    with pytest.raises(DataFileError, match="expected a list of dicts, got dict"):
+        parse_index_rows("rows", {"id": "a", "values": [1]})

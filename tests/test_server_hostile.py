@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from cf_vectorize.server import Credentials, StandInServer
 from scripts import load
+from tests.standin_faults import envelope_problem
 
 TOKEN = "hostile-test-token-0123456789"
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -44,6 +45,20 @@ def exchange(port: int, data: bytes, *, half_close: bool = True) -> bytes:
         while chunk := sock.recv(65536):
             received += chunk
         return received
+
+
+def read_all(sock: socket.socket) -> bytes:
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    return received
+
+
+def assert_timed_out(sock: socket.socket) -> None:
+    """The stand-in answered 408 / 10408 in Cloudflare's envelope, then closed."""
+    head, _, body = read_all(sock).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 "), head
+    assert json.loads(body)["errors"][0]["code"] == 10408
 
 
 def still_serving(server: StandInServer) -> bool:
@@ -108,9 +123,13 @@ request_lines = st.one_of(
 def test_garbage_gets_an_http_answer_or_a_close(server: StandInServer, data: bytes) -> None:
     received = exchange(server.port, data)  # returns once the stand-in has closed
     status_line = received.split(b"\r\n", 1)[0]
-    assert not status_line.endswith(b" 500 Internal Server Error")  # the stand-in did not fail
     if b" 200 " in status_line:
         assert f"Bearer {TOKEN}".encode() in data  # nothing is served without the token
+    elif received:  # anything else is Cloudflare's envelope with a 4xx of its own, never HTML
+        assert envelope_problem(received, (*range(400, 500), 505)) == (
+            int(status_line.split(b" ")[1]),
+            None,
+        )
     assert still_serving(server)
 
 
@@ -151,8 +170,8 @@ def test_slow_and_silent_connections_are_dropped_and_do_not_block_others(
         stalled.append(sock)
     try:
         assert still_serving(server)  # answered while 40 connections stall
-        for sock in stalled:  # the stand-in closes each after SILENCE seconds
-            assert sock.recv(1024) == b""
+        for sock in stalled:  # after SILENCE seconds: a 408 in the envelope, then the close
+            assert_timed_out(sock)
     finally:
         for sock in stalled:
             sock.close()

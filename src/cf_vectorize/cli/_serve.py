@@ -13,6 +13,7 @@ from typing import Any
 from ..server import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_TIMEOUT,
     SAMPLE_INDEX_NAME,
     Credentials,
@@ -81,6 +82,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="seconds a connection may stay silent (%(default)s)",
     )
     parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        help="seconds a client has to send a whole request, from its first byte; "
+        "then 408, code 10408 (%(default)s)",
+    )
+    parser.add_argument(
         "--max-connections",
         type=int,
         default=DEFAULT_MAX_CONNECTIONS,
@@ -104,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
             max_body_bytes=args.max_body_bytes,
             timeout=args.timeout,
             max_connections=args.max_connections,
+            request_timeout=args.request_timeout,
         )
     except (ValueError, OSError) as error:  # DataFileError is a ValueError
         print(f"cf-vectorize serve: error: {error}", file=sys.stderr)
@@ -172,7 +181,7 @@ def _store(args: argparse.Namespace) -> Store:
 def _describe(server: StandInServer, account_id: str | None) -> None:
     for index in server.store.indexes.values():
         print(
-            f"index {index.name}: {len(index.vectors)} vectors, {index.dimensions} dimensions",
+            f"index {index.name}: {len(index)} vectors, {index.dimensions} dimensions",
             file=sys.stderr,
         )
     print(f"account: {account_id or 'any'}", file=sys.stderr, flush=True)

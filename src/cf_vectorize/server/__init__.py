@@ -11,13 +11,16 @@ format ``wrangler vectorize insert --file`` takes) with Cloudflare's envelope, e
 
 from __future__ import annotations
 
+import math
 import socket
 import threading
+from collections.abc import Iterable
 from types import TracebackType
-from typing import Final
+from typing import Final, Self
 
 from ._auth import Credentials
-from ._handler import Config, HTTPServer
+from ._handler import ROUTES, Config, HTTPServer
+from ._hooks import Faults, RecordedRequest, RequestLog
 from ._store import (
     SAMPLE_INDEX_NAME,
     DataFileError,
@@ -26,26 +29,33 @@ from ._store import (
     load_index,
     load_sample_index,
     parse_index_lines,
+    parse_index_rows,
 )
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_REQUEST_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "SAMPLE_INDEX_NAME",
     "Credentials",
     "DataFileError",
     "Index",
+    "RecordedRequest",
     "StandInServer",
     "Store",
     "load_index",
     "load_sample_index",
     "parse_index_lines",
+    "parse_index_rows",
 ]
 
 DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
 # Seconds a connection may stay silent (mid-request or idle between requests).
 DEFAULT_TIMEOUT: Final = 10.0
+# Seconds a client has to send one whole request, from its first byte to its body's last:
+# a client sending a byte at a time keeps no connection longer than this.
+DEFAULT_REQUEST_TIMEOUT: Final = 5.0
 # Connections served at once (a thread each); more are answered 503 at once.
 DEFAULT_MAX_CONNECTIONS: Final = 256
 
@@ -56,6 +66,8 @@ class StandInServer:
     Use it as a context manager (start on enter, stop on exit), or call :meth:`start`
     and :meth:`stop`. With no ``credentials`` it makes a random API token, readable as
     ``.credentials.token``; with no ``store`` it serves the bundled ``sample`` index.
+    For tests: :meth:`add_index` while serving, :meth:`fail_next` to inject errors, and
+    with ``record_requests=True``, :attr:`requests`.
     """
 
     def __init__(
@@ -69,11 +81,16 @@ class StandInServer:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         timeout: float = DEFAULT_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        record_requests: bool = False,
     ) -> None:
+        _check_limits(timeout, request_timeout, max_body_bytes, max_connections)
         if store is None:
             store = Store({SAMPLE_INDEX_NAME: load_sample_index()})
         self.credentials = credentials if credentials is not None else Credentials.random_token()
         self.store = store
+        self._faults = Faults()
+        self._log = RequestLog() if record_requests else None
         config = Config(
             store=store,
             credentials=self.credentials,
@@ -81,6 +98,9 @@ class StandInServer:
             max_body_bytes=max_body_bytes,
             timeout=timeout,
             max_connections=max_connections,
+            request_timeout=request_timeout,
+            faults=self._faults,
+            log=self._log,
         )
         server_class = _IPv6Server if ":" in host else HTTPServer
         self._server = server_class((host, port), config)
@@ -99,27 +119,79 @@ class StandInServer:
             host = f"[{host}]"
         return f"http://{host}:{self.port}/client/v4"
 
+    def add_index(self, name: str, vectors: Iterable[object]) -> Index:
+        """Serve ``vectors`` (rows as in a data file) as the index ``name``, replacing any.
+
+        Each row is checked as a data file's line is: ``{"id", "values", "metadata"?,
+        "namespace"?}``; a bad row raises :class:`DataFileError` naming it, and nothing
+        is served.
+        """
+        index = parse_index_rows(name, vectors)
+        self.store.add(index)
+        return index
+
+    def fail_next(
+        self,
+        status: int,
+        *,
+        code: int,
+        message: str | None = None,
+        retry_after: float | str | None = None,
+        times: int | None = 1,
+        route: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests with Cloudflare's error envelope.
+
+        ``status`` (400-599) and ``code`` as Cloudflare would send them, ``message``
+        (default: the status's phrase), ``retry_after`` as the ``Retry-After`` header;
+        ``times=None`` until :meth:`clear_faults`. ``route`` (``"get_by_ids"``) limits
+        the fault to one endpoint. A fault answers before credentials are checked, as
+        Cloudflare's edge does; paths that name no endpoint are never faulted.
+        """
+        names = sorted(r.name for r in ROUTES)
+        if route is not None and route not in names:
+            # A misspelt route would otherwise never fault, and the test pass for nothing.
+            raise ValueError(f"no route {route!r}: the routes are {', '.join(names)}")
+        self._faults.add(
+            status, code=code, message=message, retry_after=retry_after, times=times, route=route
+        )
+
+    def clear_faults(self) -> None:
+        """Drop every fault not yet used."""
+        self._faults.clear()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The requests received so far, in order (needs ``record_requests=True``)."""
+        if self._log is None:
+            raise RuntimeError(
+                "requests are recorded only with StandInServer(record_requests=True)"
+            )
+        return self._log.snapshot()
+
+    def clear_requests(self) -> None:
+        """Forget the requests received so far."""
+        if self._log is not None:
+            self._log.clear()
+
     def start(self) -> None:
         """Serve from a daemon thread."""
         if self._thread is not None:
             raise RuntimeError("the stand-in is already started")
         self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"cf-vectorize-stand-in:{self.port}",
-            daemon=True,
+            target=self._server.serve, name=f"cf-vectorize-stand-in:{self.port}", daemon=True
         )
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop serving and release the port; idle connections are dropped."""
+        """Stop serving and release the port; open connections are closed."""
         if self._thread is not None:
-            self._server.shutdown()
+            self._server.stop()
             self._thread.join()
             self._thread = None
         self._server.server_close()
 
-    def __enter__(self) -> StandInServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -133,6 +205,19 @@ class StandInServer:
 
     def __repr__(self) -> str:
         return f"StandInServer(base_url={self.base_url!r}, indexes={sorted(self.store.indexes)})"
+
+
+def _check_limits(
+    timeout: float, request_timeout: float, max_body_bytes: int, max_connections: int
+) -> None:
+    """Refuse limits a socket or a semaphore would only refuse later, in a serving thread."""
+    for name, seconds in (("timeout", timeout), ("request_timeout", request_timeout)):
+        if not (isinstance(seconds, int | float) and math.isfinite(seconds) and seconds > 0):
+            raise ValueError(f"{name} must be a positive number of seconds, got {seconds!r}")
+    if max_body_bytes < 0:
+        raise ValueError(f"max_body_bytes must be 0 or more, got {max_body_bytes}")
+    if max_connections < 1:
+        raise ValueError(f"max_connections must be at least 1, got {max_connections}")
 
 
 class _IPv6Server(HTTPServer):

@@ -7,10 +7,11 @@ same way, for cases our reference does not record.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
 from .._limits import MAX_IDS_PER_REQUEST
 
@@ -21,30 +22,57 @@ __all__ = [
     "body_too_large",
     "error",
     "index_not_found",
+    "injected",
     "internal_error",
     "length_required",
     "malformed_body",
     "method_not_allowed",
     "missing_authorization",
     "no_route",
+    "protocol_error",
+    "request_timeout",
     "success",
+    "success_records",
     "too_many_connections",
     "too_many_ids",
 ]
 
 
+_SUCCESS_START: Final = b'{"success":true,"errors":[],"messages":[],"result":'
+# Cloudflare's code for an answer the stand-in gives at the HTTP level: 10000 + status.
+_HTTP_CODE_BASE: Final = 10000
+_MAX_MESSAGE_CHARACTERS: Final = 200
+
+
 @dataclass(frozen=True)
 class Answer:
-    """An HTTP status, a JSON body and the extra headers to send with it."""
+    """An HTTP status, a JSON body and the extra headers to send with it.
+
+    ``result_json``, when set, is the already serialised ``result`` of a success: the
+    stored vectors are spliced in as they are, not parsed and written again.
+    """
 
     status: int
     body: Mapping[str, Any]
     headers: Mapping[str, str] | None = None
+    result_json: bytes | None = None
+
+    def payload(self) -> bytes:
+        """Return the body as compact JSON bytes."""
+        if self.result_json is not None:
+            return _SUCCESS_START + self.result_json + b"}"
+        return json.dumps(self.body, separators=(",", ":")).encode()
 
 
 def success(result: Sequence[Mapping[str, Any]]) -> Answer:
     """Return the 200 envelope around ``result``."""
     return Answer(200, {"success": True, "errors": [], "messages": [], "result": list(result)})
+
+
+def success_records(records: Sequence[bytes]) -> Answer:
+    """Return the 200 envelope around a result of records already serialised."""
+    body = {"success": True, "errors": [], "messages": [], "result": None}
+    return Answer(200, body, result_json=b"[" + b",".join(records) + b"]")
 
 
 def error(status: int, code: int, message: str, chain: Sequence[tuple[int, str]] = ()) -> Answer:
@@ -111,6 +139,33 @@ def body_too_large(limit: int) -> Answer:
 def length_required() -> Answer:
     """Answer a body sent without Content-Length (chunked bodies are not read)."""
     return error(411, 10411, "Content-Length header is required")
+
+
+def protocol_error(status: int, message: str | None = None) -> Answer:
+    """Answer a request that cannot be read as HTTP/1.x (code 10000 + status).
+
+    For what ``http.server`` itself refuses: a malformed request line, an unsupported HTTP
+    version, a request line or header block too long.
+    """
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    text = (message or phrase)[:_MAX_MESSAGE_CHARACTERS]
+    return error(status, _HTTP_CODE_BASE + status, text)
+
+
+def request_timeout(seconds: float) -> Answer:
+    """Answer a request not received whole within the stand-in's deadline."""
+    return error(408, 10408, f"the request was not received within {seconds:g} seconds")
+
+
+def injected(status: int, code: int, message: str, retry_after: str | None) -> Answer:
+    """Answer with a fault a test asked for (``StandInServer.fail_next``)."""
+    answer = error(status, code, message)
+    if retry_after is None:
+        return answer
+    return Answer(answer.status, answer.body, {"Retry-After": retry_after})
 
 
 def internal_error() -> Answer:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
 from .._limits import (
@@ -23,6 +23,8 @@ from .._limits import (
     MAX_METADATA_BYTES,
     MAX_NAMESPACE_BYTES,
 )
+from . import _json
+from ._index import Index, IndexBuilder
 
 __all__ = [
     "SAMPLE_INDEX_NAME",
@@ -32,6 +34,7 @@ __all__ = [
     "load_index",
     "load_sample_index",
     "parse_index_lines",
+    "parse_index_rows",
 ]
 
 
@@ -40,57 +43,64 @@ _SAMPLE_RESOURCE: Final = "sample.ndjson"
 _KNOWN_FIELDS: Final = frozenset({"id", "values", "metadata", "namespace"})
 # Enough to fix a file in one pass without flooding the terminal.
 _MAX_REPORTED_ERRORS: Final = 20
+# A file wrong on every one of its million lines must not take memory for each message.
+_MAX_KEPT_PROBLEMS: Final = 1000
 
 
 class DataFileError(ValueError):
     """A data file or an index name that cannot be served; ``problems`` lists each one."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], *, more: int = 0) -> None:
         self.problems: tuple[str, ...] = tuple(problems)
+        # Problems found beyond those kept in ``problems``.
+        self.more = more
         shown = list(self.problems[:_MAX_REPORTED_ERRORS])
-        if len(self.problems) > _MAX_REPORTED_ERRORS:
-            shown.append(f"... and {len(self.problems) - _MAX_REPORTED_ERRORS} more problems")
+        hidden = len(self.problems) - len(shown) + more
+        if hidden:
+            shown.append(f"... and {hidden} more problems")
         super().__init__("\n".join(shown))
 
 
-@dataclass(frozen=True)
-class Index:
-    """One index: its vectors keyed by id, in file order."""
-
-    name: str
-    dimensions: int | None
-    vectors: Mapping[str, Mapping[str, Any]] = field(repr=False)
-    _positions: Mapping[str, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        positions = {vector_id: n for n, vector_id in enumerate(self.vectors)}
-        object.__setattr__(self, "_positions", positions)
-
-    def get_by_ids(self, ids: Iterable[str]) -> list[Mapping[str, Any]]:
-        """Return the stored vectors whose id is asked, each once, in file order.
-
-        File order rather than request order: Cloudflare does not document the order
-        of ``result``, so a client must map results back by id, and this shows it.
-        """
-        found = {vector_id for vector_id in ids if vector_id in self.vectors}
-        return [self.vectors[i] for i in sorted(found, key=self._positions.__getitem__)]
-
-
-@dataclass(frozen=True)
 class Store:
-    """The indexes served, by name."""
+    """The indexes served, by name; :meth:`add` may add or replace one while serving.
 
-    indexes: Mapping[str, Index]
+    Given a dict, the store serves from that dict itself.
+    """
+
+    def __init__(self, indexes: Mapping[str, Index] | None = None) -> None:
+        # A dict given is kept, not copied (as before add() existed): a test that swaps an
+        # index in it changes what is served.
+        self._indexes: dict[str, Index] = (
+            indexes if isinstance(indexes, dict) else dict(indexes or {})
+        )
+
+    @property
+    def indexes(self) -> Mapping[str, Index]:
+        """The indexes by name (a read-only view)."""
+        return MappingProxyType(self._indexes)
 
     def get(self, name: str) -> Index | None:
         """Return the index called ``name``, or ``None``."""
-        return self.indexes.get(name)
+        return self._indexes.get(name)
+
+    def add(self, index: Index) -> None:
+        """Serve ``index`` under its name, in place of any index of that name."""
+        self._indexes[index.name] = index  # one dict store: atomic for the serving threads
+
+    def remove(self, name: str) -> None:
+        """Stop serving the index ``name`` (nothing when there is none)."""
+        self._indexes.pop(name, None)
+
+    def __repr__(self) -> str:
+        return f"Store(indexes={sorted(self._indexes)})"
 
 
 def check_index_name(name: str) -> str | None:
     """Return why ``name`` cannot name a Vectorize index, or ``None`` when it can."""
-    if len(name.encode()) > MAX_INDEX_NAME_BYTES:
+    size = _utf8_size(name)  # None for a lone surrogate, which the pattern refuses next
+    if size is not None and size > MAX_INDEX_NAME_BYTES:
         return f"index name {name!r} is over {MAX_INDEX_NAME_BYTES} bytes"
+    # fullmatch: "$" alone would accept a name ending in a newline.
     if not INDEX_NAME_PATTERN.fullmatch(name):
         return (
             f"index name {name!r} does not match {INDEX_NAME_PATTERN.pattern} "
@@ -100,15 +110,15 @@ def check_index_name(name: str) -> str | None:
 
 
 def load_index(name: str, path: str | Path) -> Index:
-    """Load and check the NDJSON file ``path`` as the index ``name``."""
+    """Load and check the NDJSON file ``path`` as the index ``name``, a line at a time."""
     problem = check_index_name(name)
     if problem is not None:
         raise DataFileError([problem])
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        with Path(path).open("rb") as lines:
+            return parse_index_lines(name, str(path), lines)
+    except OSError as error:
         raise DataFileError([f"{path}: cannot read: {error}"]) from error
-    return parse_index_lines(name, str(path), text.splitlines())
 
 
 def load_sample_index() -> Index:
@@ -117,46 +127,126 @@ def load_sample_index() -> Index:
     return parse_index_lines(SAMPLE_INDEX_NAME, _SAMPLE_RESOURCE, text.splitlines())
 
 
-def parse_index_lines(name: str, source: str, lines: Iterable[str]) -> Index:
-    """Check every line of a data file and build the index; raise one error listing all."""
-    problems: list[str] = []
-    vectors: dict[str, dict[str, Any]] = {}
-    first_line: dict[str, int] = {}
-    dimensions: int | None = None
-    dimensions_line = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+def parse_index_lines(name: str, source: str, lines: Iterable[str | bytes]) -> Index:
+    """Check every line of a data file and build the index; raise one error listing all.
+
+    Lines may be text or UTF-8 bytes; each is parsed, checked and stored before the next
+    is read, so a file need not fit in memory as Python objects.
+    """
+    return _build(name, _parsed_lines(lines), lambda n: f"{source}:{n}", lambda n: f"line {n}")
+
+
+def parse_index_rows(name: str, rows: Iterable[object]) -> Index:
+    """Build the index ``name`` from rows given in Python, checked as a data file's lines.
+
+    Each row goes through JSON, as a line of a file does: what JSON cannot carry (a set,
+    a NumPy number) is reported by its position, ``vectors[N]``; a tuple is taken as a list.
+    """
+    problem = check_index_name(name)
+    if problem is not None:
+        raise DataFileError([problem])
+    if isinstance(rows, Mapping | str | bytes):
+        raise DataFileError([f"vectors: expected a list of dicts, got {type(rows).__name__}"])
+    place = "vectors[{}]".format
+    return _build(name, _parsed_rows(rows), place, place)
+
+
+class _Unreadable:
+    """A line or row that is not JSON, with the reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _parsed_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[int, object]]:
+    """Yield the line number and parsed record (or why not) of each non-blank line."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw or raw.isspace():
             continue
-        where = f"{source}:{number}"
         try:
-            record = json.loads(line)
+            yield number, _json.loads_line(raw)
+        except UnicodeDecodeError as error:
+            yield number, _Unreadable(f"not UTF-8: {error.reason} at byte {error.start + 1}")
         except json.JSONDecodeError as error:
-            problems.append(f"{where}: invalid JSON: {error.msg} (column {error.colno})")
+            yield number, _Unreadable(f"invalid JSON: {error.msg} (column {error.colno})")
+        except ValueError as error:  # an integer of more digits than Python converts
+            yield number, _Unreadable(f"invalid JSON: {error}")
+        except RecursionError:
+            yield number, _Unreadable("invalid JSON: nested too deeply")
+
+
+def _parsed_rows(rows: Iterable[object]) -> Iterator[tuple[int, object]]:
+    """Yield the position and the row as JSON carries it (or why it cannot)."""
+    for number, row in enumerate(rows):
+        try:
+            yield number, json.loads(json.dumps(row))
+        except (TypeError, ValueError) as error:
+            yield number, _Unreadable(f"cannot be written as JSON: {error}")
+        except RecursionError:
+            yield number, _Unreadable("cannot be written as JSON: nested too deeply")
+
+
+def _build(
+    name: str,
+    records: Iterable[tuple[int, object]],
+    where: Callable[[int], str],
+    place: Callable[[int], str],
+) -> Index:
+    """Check every record and build the index; raise one error listing every problem.
+
+    ``where`` names a record in a problem ("file:3"), ``place`` in its text ("line 3").
+    """
+    problems = _Problems()
+    builder = IndexBuilder()
+    dimensions: int | None = None
+    dimensions_at = 0
+    for number, record in records:
+        if isinstance(record, _Unreadable):
+            problems.add(f"{where(number)}: {record.reason}")
             continue
-        vector, line_problems = _check_record(record)
-        problems.extend(f"{where}: {p}" for p in line_problems)
+        vector, record_problems = _check_record(record)
+        if record_problems:
+            problems.extend(f"{where(number)}: {p}" for p in record_problems)
         if vector is None:
             continue
-        vector_id = str(vector["id"])
         count = len(vector["values"])
         if dimensions is None:
-            dimensions, dimensions_line = count, number
+            dimensions, dimensions_at = count, number
         elif count != dimensions:
-            problems.append(
-                f"{where}: vector {vector_id!r} has {count} values; the index has "
-                f"{dimensions} dimensions (set by line {dimensions_line})"
+            problems.add(
+                f"{where(number)}: vector {vector['id']!r} has {count} values; the index has "
+                f"{dimensions} dimensions (set by {place(dimensions_at)})"
             )
             continue
-        if vector_id in vectors:
-            problems.append(
-                f"{where}: duplicate id {vector_id!r} (first on line {first_line[vector_id]})"
+        first = builder.add(vector, number)
+        if first is not None:
+            problems.add(
+                f"{where(number)}: duplicate id {vector['id']!r} (first on {place(first)})"
             )
-            continue
-        vectors[vector_id] = vector
-        first_line[vector_id] = number
     if problems:
-        raise DataFileError(problems)
-    return Index(name=name, dimensions=dimensions, vectors=vectors)
+        raise DataFileError(problems.kept, more=problems.more)
+    return builder.build(name, dimensions)
+
+
+class _Problems:
+    """The problems found so far: the first ones kept in full, the others counted."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.more = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.kept)
+
+    def add(self, problem: str) -> None:
+        if len(self.kept) < _MAX_KEPT_PROBLEMS:
+            self.kept.append(problem)
+        else:
+            self.more += 1
+
+    def extend(self, problems: Iterable[str]) -> None:
+        for problem in problems:
+            self.add(problem)
 
 
 def _check_record(record: object) -> tuple[dict[str, Any] | None, list[str]]:
@@ -190,7 +280,9 @@ def _check_id(record: Mapping[str, Any]) -> list[str]:
         return [f"id must be a string, got {_json_type(vector_id)}"]
     if not vector_id:
         return ["id is empty"]
-    size = len(vector_id.encode())
+    size = _utf8_size(vector_id)
+    if size is None:
+        return [f"id {vector_id[:20]!r} is not valid Unicode (a lone surrogate)"]
     if size > MAX_ID_BYTES:
         return [f"id {vector_id[:20]!r}... is {size} bytes; at most {MAX_ID_BYTES}"]
     return []
@@ -219,7 +311,11 @@ def _check_values(record: Mapping[str, Any]) -> list[str]:  # noqa: PLR0911 - on
         # bool is an int subclass in Python but not a number in JSON.
         if isinstance(value, bool) or not isinstance(value, int | float):
             return [f"values[{position}] is not a number: {json.dumps(value)}"]
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer beyond any double
+            return [f"values[{position}] is beyond the range of a double: {str(value)[:20]}..."]
+        if not finite:
             return [f"values[{position}] is not a finite number: {value}"]
     return []
 
@@ -230,7 +326,12 @@ def _check_metadata(record: Mapping[str, Any]) -> list[str]:
         return []
     if not isinstance(metadata, dict):
         return [f"metadata must be an object, got {_json_type(metadata)}"]
-    size = len(json.dumps(metadata, separators=(",", ":")).encode())
+    try:
+        size = len(json.dumps(metadata, separators=(",", ":"), allow_nan=False).encode())
+    except ValueError:
+        return ["metadata holds NaN or an infinity, which JSON answers cannot carry"]
+    except RecursionError:
+        return ["metadata nests too deeply"]
     if size > MAX_METADATA_BYTES:
         return [f"metadata is {size} bytes; at most {MAX_METADATA_BYTES}"]
     return []
@@ -242,10 +343,24 @@ def _check_namespace(record: Mapping[str, Any]) -> list[str]:
         return []
     if not isinstance(namespace, str):
         return [f"namespace must be a string, got {_json_type(namespace)}"]
-    size = len(namespace.encode())
+    size = _utf8_size(namespace)
+    if size is None:
+        return [f"namespace {namespace[:20]!r} is not valid Unicode (a lone surrogate)"]
     if size > MAX_NAMESPACE_BYTES:
         return [f"namespace is {size} bytes; at most {MAX_NAMESPACE_BYTES}"]
     return []
+
+
+def _utf8_size(text: str) -> int | None:
+    """Return the UTF-8 size of ``text``, or ``None`` when it holds a lone surrogate.
+
+    JSON's escapes of one half of a surrogate pair decode to such strings, which no UTF-8
+    encoder accepts.
+    """
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return None
 
 
 def _json_type(value: object) -> str:
