@@ -80,10 +80,11 @@ fixture-cost: install
 record: install
 	$(BIN)/python -m scripts.record_cassettes
 
-# Compare Cloudflare's published description (JSON/YAML, .gz too) with openapi.yaml.
+# Compare Cloudflare's published description (JSON/YAML, .gz too) with openapi.yaml: every
+# operation of ours, or only OPERATION=<operationId> (for a fragment or an older document).
 upstream-diff: install
-	@test -n "$(UPSTREAM)" || { echo "usage: make upstream-diff UPSTREAM=path/to/cloudflare-openapi.json[.gz]" >&2; exit 2; }
-	$(BIN)/python -m scripts.upstream_diff "$(UPSTREAM)"
+	@test -n "$(UPSTREAM)" || { echo "usage: make upstream-diff UPSTREAM=path/to/cloudflare-openapi.json[.gz] [OPERATION=operationId]" >&2; exit 2; }
+	$(BIN)/python -m scripts.upstream_diff "$(UPSTREAM)" $(if $(OPERATION),--operation "$(OPERATION)")
 
 # cf-vectorize against the official SDK and plain httpx on 127.0.0.1 (about 2 minutes);
 # its own environment: the SDK is never installed in .venv.

@@ -1,4 +1,4 @@
-"""Reduce one OpenAPI operation to flat, comparable "facts".
+"""Reduce one OpenAPI operation (by operationId) to flat, comparable "facts".
 
 A fact is a dotted name and a plain value, e.g. ``request.ids.items.maxLength -> 64``.
 Names: ``operation.*``, ``param.<in>.<name>.*``, ``request.*`` (body schema),
@@ -28,7 +28,9 @@ from typing import Any
 
 import yaml
 
-OPERATION_ID = "vectorize-get-vectors-by-id"
+GET_BY_IDS = "vectorize-get-vectors-by-id"
+LIST_VECTORS = "vectorize-list-vectors"
+OPERATION_ID = GET_BY_IDS  # the default where one operation is meant
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 Facts = dict[str, Any]
@@ -81,7 +83,7 @@ def load_document(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _same(a: object, b: object) -> bool:
+def same(a: object, b: object) -> bool:
     """Equal as JSON values (so that `true` and `1` differ)."""
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
@@ -249,22 +251,37 @@ class _FactWalker:
                     self.schema(choice, f"{prefix}.{key}.{i}", ancestors)
 
 
-def find_operation(data: Mapping[str, Any]) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
-    """Return path, method, path item and operation of OPERATION_ID."""
+def operation_ids(data: Mapping[str, Any]) -> list[str]:
+    """Return the operationIds of a document, in document order."""
+    doc = _Document(dict(data))
+    found = []
+    for path_item in data["paths"].values():
+        item = doc.resolve(path_item)
+        for method in METHODS:
+            op = item.get(method)
+            if isinstance(op, Mapping) and isinstance(op.get("operationId"), str):
+                found.append(op["operationId"])
+    return found
+
+
+def find_operation(
+    data: Mapping[str, Any], operation_id: str = OPERATION_ID
+) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
+    """Return path, method, path item and operation of ``operation_id``."""
     doc = _Document(dict(data))
     for path, path_item in data["paths"].items():
         item = doc.resolve(path_item)
         for method in METHODS:
             op = item.get(method)
-            if isinstance(op, Mapping) and op.get("operationId") == OPERATION_ID:
+            if isinstance(op, Mapping) and op.get("operationId") == operation_id:
                 return path, method, item, dict(op)
-    raise SpecError(f"no operation with operationId {OPERATION_ID!r}")
+    raise SpecError(f"no operation with operationId {operation_id!r}")
 
 
-def operation_facts(data: dict[str, Any]) -> Facts:
-    """Every fact of OPERATION_ID that matters to a client, from a whole document."""
+def operation_facts(data: dict[str, Any], operation_id: str = OPERATION_ID) -> Facts:
+    """Every fact of ``operation_id`` that matters to a client, from a whole document."""
     doc = _Document(data)
-    path, method, item, op = find_operation(data)
+    path, method, item, op = find_operation(data, operation_id)
     walker = _FactWalker(doc)
     facts = walker.facts
     facts["operation.path"] = path
@@ -299,8 +316,8 @@ def operation_facts(data: dict[str, Any]) -> Facts:
                 error_facts.setdefault(key, {})[status] = value
     for key, by_status in error_facts.items():
         values = list(by_status.values())
-        same = all(_same(v, values[0]) for v in values)
-        facts[key] = values[0] if same else by_status  # disagreeing error bodies: say where
+        agree = all(same(v, values[0]) for v in values)
+        facts[key] = values[0] if agree else by_status  # disagreeing error bodies: say where
 
     facts.update(_security_facts(doc, op))
     return dict(sorted(facts.items()))

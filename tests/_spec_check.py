@@ -38,6 +38,7 @@ def validate_exchange(response: httpx.Response, *, body: bytes | None = None) ->
         request.method,
         request.url.path,
         headers=dict(request.headers),
+        args=dict(request.url.params),
         data=request.content,
     )
     mock_response = MockResponse(
@@ -49,7 +50,8 @@ def validate_exchange(response: httpx.Response, *, body: bytes | None = None) ->
     _openapi().validate_response(mock_request, mock_response)
 
 
-# The request path as it must be sent; {account_id} and {index_name} percent-encoded.
+# The request path as it must be sent; {account_id} and {index_name} percent-encoded,
+# then the operation.
 _PATH_SHAPE = (
     "",
     "client",
@@ -60,8 +62,9 @@ _PATH_SHAPE = (
     "v2",
     "indexes",
     None,
-    "get_by_ids",
+    None,
 )
+_OPERATIONS = ("get_by_ids", "list")
 
 
 @cache
@@ -71,18 +74,22 @@ def _schemas() -> dict[str, Any]:
 
 
 def validate_request(request: httpx.Request) -> None:
-    """Raise unless ``request`` is what openapi.yaml declares (path, body, credentials).
+    """Raise unless ``request`` is what openapi.yaml declares (path, query, body, credentials).
 
     The path is checked as sent on the wire: a parameter that would change it (``..``)
     fails. openapi-core does not percent-decode path parameters before checking them, so
     the decoded values are checked against the spec's own schemas (AccountId, IndexName)
     by openapi-schema-validator, and openapi-core checks the rest with them in place.
     """
-    parts = request.url.raw_path.decode("ascii").split("/")
-    if len(parts) != len(_PATH_SHAPE) or any(
-        want is not None and part != want for part, want in zip(parts, _PATH_SHAPE, strict=True)
+    parts = request.url.raw_path.decode("ascii").partition("?")[0].split("/")
+    if (
+        len(parts) != len(_PATH_SHAPE)
+        or any(
+            want is not None and part != want for part, want in zip(parts, _PATH_SHAPE, strict=True)
+        )
+        or parts[-1] not in _OPERATIONS
     ):
-        raise ValueError(f"not the get_by_ids path: {request.url.raw_path!r}")
+        raise ValueError(f"not a path of openapi.yaml: {request.url.raw_path!r}")
     for position, schema in ((4, "AccountId"), (8, "IndexName")):
         OAS31Validator(_schemas()[schema]).validate(unquote(parts[position]))
     parts[4], parts[8] = "0123456789abcdef0123456789abcdef", "example-index"
@@ -91,6 +98,7 @@ def validate_request(request: httpx.Request) -> None:
         request.method.lower(),
         "/".join(parts),
         headers=dict(request.headers),
+        args=dict(request.url.params),
         data=request.content,
     )
     _openapi().validate_request(mock_request)

@@ -120,6 +120,19 @@ def test_index_files_replace_the_sample_unless_asked(tmp_path: Path) -> None:
         assert running.post(["doc-001"], "t").status_code == 200
 
 
+def test_list_vectors_is_served_with_the_cursor_ttl_given(tmp_path: Path) -> None:
+    with _serve(tmp_path, "--token", "t", "--cursor-ttl", "0") as running:
+        url = f"{running.base_url}/accounts/acc/vectorize/v2/indexes/sample/list"
+        headers = {"Authorization": "Bearer t"}
+        first = httpx.get(url, params={"count": 5}, headers=headers, timeout=WAIT).json()
+        assert first["result"]["count"] == 5
+        assert first["result"]["totalCount"] == 16
+        # A zero lifetime: the cursor has expired by the time it is used.
+        cursor = first["result"]["nextCursor"]
+        expired = httpx.get(url, params={"cursor": cursor}, headers=headers, timeout=WAIT)
+        assert (expired.status_code, expired.json()["errors"][0]["code"]) == (400, 40003)
+
+
 def test_a_bad_data_file_stops_the_process_with_its_line(tmp_path: Path) -> None:
     data = tmp_path / "bad.ndjson"
     data.write_text('{"id": "x", "values": [1]}\n{"id": "x", "values": [2]}\n')
@@ -145,6 +158,7 @@ def test_a_bad_data_file_stops_the_process_with_its_line(tmp_path: Path) -> None
         (["--timeout", "nan"], "timeout must be a positive number of seconds, got nan"),
         (["--request-timeout", "-1"], "request_timeout must be a positive number of seconds"),
         (["--max-connections", "0"], "max_connections must be at least 1, got 0"),
+        (["--cursor-ttl", "-1"], "cursor_ttl must be a number of seconds >= 0"),
     ],
 )
 def test_bad_arguments_exit_1_with_a_message(
@@ -176,3 +190,5 @@ def test_the_console_script_is_installed() -> None:
     )
     assert finished.returncode == 0
     assert "--index NAME=FILE" in finished.stdout
+    assert "--cursor-ttl SECONDS" in finished.stdout
+    assert "/list?count=&cursor=" in finished.stdout

@@ -18,9 +18,14 @@ SPEC_PATH = Path(__file__).parent.parent / "openapi.yaml"
 
 
 @pytest.fixture(scope="module")
-def schemas() -> dict[str, Any]:
+def spec() -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
-    found: dict[str, Any] = document["components"]["schemas"]
+    return document
+
+
+@pytest.fixture(scope="module")
+def schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = spec["components"]["schemas"]
     return found
 
 
@@ -32,6 +37,13 @@ def test_limits_equal_the_spec(schemas: dict[str, Any]) -> None:
     ids = schemas["GetVectorsByIdRequest"]["properties"]["ids"]
     assert ids["maxItems"] == limits.MAX_IDS_PER_REQUEST
     assert schemas["Vector"]["properties"]["namespace"]["maxLength"] == limits.MAX_NAMESPACE_BYTES
+
+
+def test_page_sizes_equal_the_spec(spec: dict[str, Any]) -> None:
+    (operation,) = [item["get"] for path, item in spec["paths"].items() if path.endswith("/list")]
+    (count,) = [p["schema"] for p in operation["parameters"] if p.get("name") == "count"]
+    assert (count["minimum"], count["maximum"]) == (1, limits.MAX_PAGE_SIZE)
+    assert count["default"] == limits.API_DEFAULT_PAGE_SIZE
 
 
 def test_the_public_constant_is_the_limit() -> None:

@@ -18,8 +18,12 @@ from scripts._spec_facts import load_document, operation_facts
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FRAGMENT = FIXTURES / "cloudflare-openapi-get-by-ids.yaml"
+LIST_FRAGMENT = FIXTURES / "cloudflare-openapi-list-vectors.yaml"
 FULL = FIXTURES / "cloudflare-openapi-2024-08-06.json.gz"
 PATH = "/accounts/{account_id}/vectorize/v2/indexes/{index_name}/get_by_ids"
+LIST_PATH = "/accounts/{account_id}/vectorize/v2/indexes/{index_name}/list"
+GET_BY_IDS = "vectorize-get-vectors-by-id"
+LIST_VECTORS = "vectorize-list-vectors"
 
 
 @pytest.fixture(scope="module")
@@ -39,26 +43,70 @@ def write(doc: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def run(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    status = upstream_diff.main([str(path)])
+@pytest.fixture(scope="module")
+def list_fragment() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(LIST_FRAGMENT.read_text())
+    return data
+
+
+def both_operations(fragment: dict[str, Any], list_fragment: dict[str, Any]) -> dict[str, Any]:
+    """One document holding both fragments, as Cloudflare's whole document does."""
+    doc = copy.deepcopy(fragment)
+    doc["paths"].update(copy.deepcopy(list_fragment["paths"]))
+    schemas = doc["components"]["schemas"]
+    for name, schema in list_fragment["components"]["schemas"].items():
+        # The two cuts agree on every component they share.
+        assert schemas.setdefault(name, schema) == schema, name
+    return doc
+
+
+def run(path: Path, capsys: pytest.CaptureFixture[str], *operations: str) -> tuple[int, str]:
+    status = upstream_diff.main([str(path), *(f"--operation={op}" for op in operations)])
     return status, capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("path", "operation_id"), [(FRAGMENT, GET_BY_IDS), (LIST_FRAGMENT, LIST_VECTORS)]
+)
 def test_official_fragment_differs_only_by_the_allow_list(
+    path: Path, operation_id: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out = run(path, capsys, operation_id)
+    assert status == 0, out
+    assert f"{operation_id}:\n  No difference beyond the allow-list" in out
+    # Every allow-list entry meant for this operation is needed: none is stale.
+    assert "matched nothing" not in out
+
+
+def test_a_document_with_both_operations_compares_both(
+    fragment: dict[str, Any],
+    list_fragment: dict[str, Any],
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    status, out = run(FRAGMENT, capsys)
+    status, out = run(
+        write(both_operations(fragment, list_fragment), tmp_path / "all.json"), capsys
+    )
     assert status == 0, out
-    assert "No difference beyond the allow-list" in out
-    # Every allow-list entry is needed: none is stale against the official fragment.
+    assert out.count("No difference beyond the allow-list") == 2
     assert "matched nothing" not in out
+
+
+def test_an_operation_of_ours_missing_upstream_is_a_difference(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Cloudflare's 2024 document predates List Vectors: by default both are compared."""
+    status, out = run(FULL, capsys)
+    assert status == 1
+    assert "missing upstream: no operation with operationId 'vectorize-list-vectors'" in out
+    assert f"{GET_BY_IDS}:\n  No difference beyond the allow-list" in out
 
 
 def test_full_document_gives_the_fragments_facts(capsys: pytest.CaptureFixture[str]) -> None:
     full = operation_facts(load_document(FULL))
     assert full == operation_facts(load_document(FRAGMENT))
     assert full["operation.path"] == PATH
-    status, out = run(FULL, capsys)
+    status, out = run(FULL, capsys, GET_BY_IDS)
     assert status == 0, out
 
 
@@ -119,7 +167,70 @@ def test_each_upstream_change_is_reported(
 ) -> None:
     doc = copy.deepcopy(fragment)
     mutate(doc)
-    status, out = run(write(doc, tmp_path / f"upstream{suffix}"), capsys)
+    status, out = run(write(doc, tmp_path / f"upstream{suffix}"), capsys, GET_BY_IDS)
+    assert status == 1
+    assert expected in out
+
+
+def _list_param(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    params: list[dict[str, Any]] = doc["paths"][LIST_PATH]["get"]["parameters"]
+    (param,) = [p for p in params if p["name"] == name]
+    return param
+
+
+def _bigger_pages(doc: dict[str, Any]) -> None:
+    _list_param(doc, "count")["schema"]["maximum"] = 5000
+
+
+def _smaller_default(doc: dict[str, Any]) -> None:
+    _list_param(doc, "count")["schema"]["default"] = 50
+
+
+def _namespace_filter(doc: dict[str, Any]) -> None:
+    doc["paths"][LIST_PATH]["get"]["parameters"].append(
+        {"in": "query", "name": "namespace", "schema": {"type": "string"}}
+    )
+
+
+def _cursor_always_set(doc: dict[str, Any]) -> None:
+    page = doc["components"]["schemas"]["vectorize_index-list-vectors-response"]
+    del page["properties"]["nextCursor"]["nullable"]
+    page["required"].append("nextCursor")
+
+
+def _values_listed(doc: dict[str, Any]) -> None:
+    item = doc["components"]["schemas"]["vectorize_vector-list-item"]
+    item["properties"]["values"] = {"type": "array", "items": {"type": "number"}}
+
+
+def _count_as_string(doc: dict[str, Any]) -> None:
+    page = doc["components"]["schemas"]["vectorize_index-list-vectors-response"]
+    page["properties"]["count"]["type"] = "string"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (_bigger_pages, "changed  param.query.count.maximum: upstream 5000, ours 1000"),
+        (_smaller_default, "changed  param.query.count.default: upstream 50, ours 100"),
+        (_namespace_filter, "added    param.query.namespace.required: upstream false"),
+        (_cursor_always_set, "removed  response.200.result.nextCursor.nullable"),
+        (_cursor_always_set, "added    response.200.result.nextCursor.required: upstream true"),
+        (_values_listed, "added    response.200.result.vectors.items.values.type"),
+        # An allowed fact of the same field (minimum) does not hide a changed type.
+        (_count_as_string, 'changed  response.200.result.count.type: upstream "string"'),
+    ],
+)
+def test_each_upstream_list_change_is_reported(
+    list_fragment: dict[str, Any],
+    mutate: Callable[[dict[str, Any]], None],
+    expected: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    doc = copy.deepcopy(list_fragment)
+    mutate(doc)
+    status, out = run(write(doc, tmp_path / "upstream.yaml"), capsys, LIST_VECTORS)
     assert status == 1
     assert expected in out
 
@@ -130,7 +241,7 @@ def test_upstream_adopting_our_status_is_not_a_difference(
     doc = copy.deepcopy(fragment)
     responses = doc["paths"][PATH]["post"]["responses"]
     responses["429"] = copy.deepcopy(responses["4XX"])
-    status, out = run(write(doc, tmp_path / "upstream.yaml"), capsys)
+    status, out = run(write(doc, tmp_path / "upstream.yaml"), capsys, GET_BY_IDS)
     assert status == 0, out
     assert "response.429" not in out
 
@@ -140,7 +251,7 @@ def test_a_missing_operation_is_a_difference(
 ) -> None:
     doc = copy.deepcopy(fragment)
     doc["paths"][PATH]["post"]["operationId"] = "vectorize-get-vectors"
-    status, out = run(write(doc, tmp_path / "upstream.yaml"), capsys)
+    status, out = run(write(doc, tmp_path / "upstream.yaml"), capsys, GET_BY_IDS)
     assert status == 1
     assert "no operation with operationId 'vectorize-get-vectors-by-id'" in out
 
@@ -197,3 +308,19 @@ def test_allow_list_entries_need_their_exact_values() -> None:
     )
     assert ours["request.ids.minItems"] == 1
     assert all(a.reason for a in allowances)
+
+
+def test_an_entry_for_one_operation_does_not_allow_the_other() -> None:
+    allowances = upstream_diff.load_allowlist(upstream_diff.ALLOWLIST)
+    min_items = upstream_diff.Difference("request.ids.minItems", upstream_diff.ABSENT, 1)
+    assert any(a.allows(min_items, GET_BY_IDS) for a in allowances)
+    assert not any(a.allows(min_items, LIST_VECTORS) for a in allowances)
+    cursor = upstream_diff.Difference("param.query.cursor.minLength", upstream_diff.ABSENT, 1)
+    assert any(a.allows(cursor, LIST_VECTORS) for a in allowances)
+    assert not any(a.allows(cursor, GET_BY_IDS) for a in allowances)
+    # Entries without `operation` are shared: the 4XX split holds for both.
+    four_xx = upstream_diff.Difference("response.4XX", ["application/json"], upstream_diff.ABSENT)
+    assert all(any(a.allows(four_xx, op) for a in allowances) for op in (GET_BY_IDS, LIST_VECTORS))
+    ours = operation_facts(load_document(SPEC), LIST_VECTORS)
+    assert ours["param.query.cursor.minLength"] == 1
+    assert ours["param.query.count.maximum"] == 1000

@@ -1,4 +1,4 @@
-"""A client library for accessing Cloudflare Vectorize get_by_ids"""
+"""A client library for accessing Cloudflare Vectorize get_by_ids and list-vectors"""
 
 from .client import AuthenticatedClient, Client
 

@@ -26,10 +26,15 @@ if TYPE_CHECKING:  # the generated package loads with the first answer, keeping 
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
 
+    from ._base import FetchPage
+    from ._listing import AsyncIdListing, Listing
+
 T = TypeVar("T")
 
 
-class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorList]]):
+class AsyncVectorize(
+    ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorList], "AsyncIdListing"]
+):
     """Asyncio client for Vectorize get_by_ids; the same settings as `Vectorize`.
 
     Batched calls run up to `max_concurrency` chunks at once as tasks. A client belongs to
@@ -86,6 +91,11 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
     async def _collect(self, stream: AsyncVectorStream) -> VectorList:
         async with stream:
             return VectorList([vector async for vector in stream], stream.missing_ids)
+
+    def _listing_iterator(self, listing: Listing, fetch: FetchPage) -> AsyncIdListing:
+        from ._listing import AsyncIdListing, aiterate  # noqa: PLC0415 - loaded by the first listing
+
+        return AsyncIdListing(listing, aiterate(listing, fetch))
 
     async def _request_once(
         self, request: ApiRequest[T], max_retries: int | None, timeout: float | Timeout | None

@@ -16,6 +16,7 @@ from ._body import ACCEPT_ENCODING
 from ._calls import ApiRequest, CallSettings
 from ._config import hide_userinfo, resolve
 from ._errors import ClientClosedError, ConfigurationError, InvalidInputError
+from ._limits import MAX_PAGE_SIZE
 from ._pacing import Pacing
 from ._plan import END, Chunk, Plan
 from ._proxy import direct_only, environment_proxy
@@ -26,6 +27,8 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
     from cf_vectorize_api.models import Vector
+
+    from ._listing import Listing, Page
 
 # Chunks in flight at once in a batched call. Eight keeps a bulk fetch fast at the usual
 # 50-150 ms round trip while staying well under Cloudflare's 200 requests/s per IP.
@@ -79,9 +82,12 @@ def check_count(value: int, name: str, minimum: int) -> int:
 
 StreamT = TypeVar("StreamT", bound="StreamBase")
 ListT = TypeVar("ListT")  # what get_by_ids returns: a VectorList, or a coroutine giving one
+ListingT = TypeVar("ListingT")  # what list_ids returns: an IdListing or an AsyncIdListing
+# Fetches one List Vectors page (count, cursor): a Page, or an awaitable of one (async).
+FetchPage = Callable[[int, str | None], Any]
 
 
-class ClientBase(Generic[StreamT, ListT]):
+class ClientBase(Generic[StreamT, ListT, ListingT]):
     """Settings and the public calls common to Vectorize and AsyncVectorize.
 
     The calls are written once here; a client supplies its stream class (which drives
@@ -303,6 +309,66 @@ class ClientBase(Generic[StreamT, ListT]):
         parse = functools.partial(vectors_from, asked=ids)
         return ApiRequest(f"get_by_ids {index_name} ({len(ids)} ids)", kwargs, parse)
 
+    def list_ids(
+        self,
+        index_name: str,
+        *,
+        page_size: int = MAX_PAGE_SIZE,  # the fewest requests
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> ListingT:
+        """Return an iterator over the id of every vector in the index, page by page.
+
+        List Vectors pages hold `page_size` ids (1 to 1000; 1000 takes the fewest requests)
+        from the snapshot taken by the first page: vectors inserted later do not appear,
+        vectors deleted later still do. Pages are fetched as the iterator is read, with this
+        client's retries, pacing (the same budget as get_by_ids) and typed errors;
+        `max_retries` and `timeout` override the client's for this call. A cursor that
+        expires or is refused on the way starts a fresh listing, as Cloudflare's docs say,
+        skipping the ids already yielded, so no id comes twice: by their order when the ids
+        come sorted, else by checking that the fresh listing begins with the same ids (a
+        ListingResumeError when it does not). The iterator's `total_count`, `ids_done`
+        and `restarts` tell how far it got; `close()` stops it. Arguments are checked
+        before anything is sent. With AsyncVectorize it is an async iterator (`async for`,
+        `aclose()`), not awaited itself.
+        """
+        from ._listing import Listing  # noqa: PLC0415 - loaded by the first listing
+
+        self._check_open()
+        index_name = check_index_name(index_name)
+        listing = Listing(page_size)
+        self._call_settings(max_retries, timeout)  # checked now, not at the first page
+
+        def fetch(count: int, cursor: str | None) -> Any:  # noqa: ANN401 - a Page, or its awaitable
+            request = self._list_request(index_name, count, cursor)
+            return self._request_once(request, max_retries, timeout)
+
+        return self._listing_iterator(listing, fetch)
+
+    def _listing_iterator(self, listing: Listing, fetch: FetchPage) -> ListingT:
+        raise NotImplementedError
+
+    def _request_once(
+        self, request: ApiRequest[Any], max_retries: int | None, timeout: float | Timeout | None
+    ) -> Any:  # noqa: ANN401 - the answer, or an awaitable of it (async)
+        raise NotImplementedError
+
+    def _list_request(self, index_name: str, count: int, cursor: str | None) -> ApiRequest[Page]:
+        """Return the List Vectors request of one page, built by the generated code."""
+        from cf_vectorize_api.api.vectorize import vectorize_list_vectors  # noqa: PLC0415
+        from cf_vectorize_api.types import UNSET  # noqa: PLC0415
+
+        from ._listing import page_from  # noqa: PLC0415 - loaded by the first listing
+
+        kwargs = vectorize_list_vectors.request_kwargs(
+            self.account_id, index_name, count=count, cursor=UNSET if cursor is None else cursor
+        )
+        kwargs["url"] = self.base_url + kwargs["url"]
+        if self._request_extensions:
+            kwargs["extensions"] = self._request_extensions
+        page = "a next page" if cursor is not None else "the first page"
+        return ApiRequest(f"list-vectors {index_name} ({page} of {count})", kwargs, page_from)
+
     def _check_open(self) -> None:
         if self._closed:
             raise ClientClosedError(f"this {type(self).__name__} is closed; make a new one")
@@ -326,7 +392,7 @@ class StreamBase:
 
     def __init__(
         self,
-        client: ClientBase[Any, Any],
+        client: ClientBase[Any, Any, Any],
         index_name: str,
         ids: Iterable[str],
         max_retries: int | None,

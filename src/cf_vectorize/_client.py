@@ -35,12 +35,15 @@ if TYPE_CHECKING:  # the generated package loads with the first answer, keeping 
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
 
+    from ._base import FetchPage
+    from ._listing import IdListing, Listing
+
 T = TypeVar("T")
 RESULT_POLL = 0.25  # seconds between looks for an interrupt while chunks are in flight
 Job = tuple[int, "ApiRequest[list[Vector]]"]  # a chunk's number and its request
 
 
-class Vectorize(ClientBase["VectorStream", "VectorList"]):
+class Vectorize(ClientBase["VectorStream", "VectorList", "IdListing"]):
     """Synchronous client for Vectorize get_by_ids.
 
     Keyword arguments win; the environment fills in CLOUDFLARE_ACCOUNT_ID,
@@ -98,6 +101,11 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
             self._http_settings(),
             self._request_extensions,
         )
+
+    def _listing_iterator(self, listing: Listing, fetch: FetchPage) -> IdListing:
+        from ._listing import IdListing, iterate  # noqa: PLC0415 - loaded by the first listing
+
+        return IdListing(listing, iterate(listing, fetch))
 
     def _collect(self, stream: VectorStream) -> VectorList:
         with stream:

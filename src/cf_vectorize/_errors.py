@@ -11,6 +11,7 @@
         │   └── APITimeoutError                ... because a timeout ran out
         ├── APIResponseValidationError         a success status whose body is not the envelope
         │   └── ResponseTooLargeError          a body past the cap (max_response_bytes)
+        ├── ListingResumeError                 a listing could not go on after a refused cursor
         └── APIStatusError                     an error status; .status_code, .errors, .cf_ray
             ├── BadRequestError                400
             ├── AuthenticationError            401
@@ -107,6 +108,15 @@ class ResponseTooLargeError(APIResponseValidationError):
     ) -> None:
         super().__init__(message, status_code=status_code, cf_ray=cf_ray)
         self.limit = limit
+
+
+class ListingResumeError(APIError):
+    """A listing's cursor was refused, and a fresh listing cannot continue it exactly.
+
+    `list_ids` restarts a listing whose cursor expired, skipping the ids it already
+    yielded; it raises this when the fresh listing's order does not let it tell which
+    those are. Starting the listing again (and dropping what it yielded) is the way on.
+    """
 
 
 class APIStatusError(APIError):

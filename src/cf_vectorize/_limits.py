@@ -23,6 +23,12 @@ INDEX_NAME_PATTERN: Final = re.compile(r"^([a-z]+[a-z0-9_-]*[a-z0-9]+)$")
 """An index name, spelled as the API documents it; match it with ``fullmatch``, for ``$``
 alone also matches before a final newline."""
 
+MAX_PAGE_SIZE: Final = 1000
+"""Ids one List Vectors page may hold (the ``count`` query parameter's maximum)."""
+
+API_DEFAULT_PAGE_SIZE: Final = 100
+"""Ids a List Vectors page holds when the request gives no ``count``."""
+
 MAX_ACCOUNT_ID_LENGTH: Final = 32
 """Characters of an account id."""
 

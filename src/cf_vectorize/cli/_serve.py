@@ -1,4 +1,4 @@
-"""``cf-vectorize serve``: run the local get_by_ids stand-in until SIGINT or SIGTERM."""
+"""``cf-vectorize serve``: run the local Vectorize stand-in until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from ..server import (
+    DEFAULT_CURSOR_TTL,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_REQUEST_TIMEOUT,
@@ -31,7 +32,9 @@ DEFAULT_PORT = 8789
 
 _DESCRIPTION = """\
 Serve POST /client/v4/accounts/{account_id}/vectorize/v2/indexes/{index}/get_by_ids
-locally, with Cloudflare's envelope, errors and 20-id limit. The first line of stdout is
+locally, with Cloudflare's envelope, errors and 20-id limit, and List Vectors
+(GET .../indexes/{index}/list?count=&cursor=): snapshot pages of ids behind cursors that
+expire after --cursor-ttl seconds. The first line of stdout is
 the base URL (use it as CLOUDFLARE_BASE_URL); other notes go to stderr. Without --token
 or --email/--key a random API token is made and printed to stderr as "token: ...".
 Without --index the bundled "sample" index (16 vectors, 8 dimensions) is served.
@@ -42,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add the ``serve`` subcommand."""
     parser = subparsers.add_parser(
         "serve",
-        help="run a local stand-in for the get_by_ids endpoint",
+        help="run a local stand-in for get_by_ids and List Vectors",
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -94,6 +97,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default=DEFAULT_MAX_CONNECTIONS,
         help="connections served at once; more get 503, code 10503 (%(default)s)",
     )
+    parser.add_argument(
+        "--cursor-ttl",
+        type=float,
+        default=DEFAULT_CURSOR_TTL,
+        metavar="SECONDS",
+        help="List Vectors cursors expire this long after they are issued; "
+        "an expired one gets 400, code 40003 (%(default)s)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log requests to stderr")
     parser.set_defaults(run=run)
 
@@ -113,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             max_connections=args.max_connections,
             request_timeout=args.request_timeout,
+            cursor_ttl=args.cursor_ttl,
         )
     except (ValueError, OSError) as error:  # DataFileError is a ValueError
         print(f"cf-vectorize serve: error: {error}", file=sys.stderr)

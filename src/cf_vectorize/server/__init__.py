@@ -1,8 +1,9 @@
-"""A local stand-in for Cloudflare Vectorize's get_by_ids endpoint, for demos and tests.
+"""A local stand-in for Cloudflare Vectorize's get_by_ids and List Vectors, for demos and tests.
 
 Cloudflare offers no local Vectorize; this serves indexes loaded from NDJSON files (the
 format ``wrangler vectorize insert --file`` takes) with Cloudflare's envelope, errors and
-20-id limit, under ``/client/v4``::
+20-id limit, and lists their ids in snapshot pages behind expiring cursors (see
+``_listing``), under ``/client/v4``::
 
     with StandInServer(credentials=Credentials(token="t")) as server:
         httpx.post(f"{server.base_url}/accounts/a/vectorize/v2/indexes/sample/get_by_ids",
@@ -21,6 +22,13 @@ from typing import Final, Self
 from ._auth import Credentials
 from ._handler import ROUTES, Config, HTTPServer
 from ._hooks import Faults, RecordedRequest, RequestLog
+from ._listing import (
+    CURSOR_EXPIRED_CODE,
+    DEFAULT_CURSOR_TTL,
+    INVALID_CURSOR_CODE,
+    INVALID_QUERY_CODE,
+    Listings,
+)
 from ._store import (
     SAMPLE_INDEX_NAME,
     DataFileError,
@@ -33,10 +41,14 @@ from ._store import (
 )
 
 __all__ = [
+    "CURSOR_EXPIRED_CODE",
+    "DEFAULT_CURSOR_TTL",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_REQUEST_TIMEOUT",
     "DEFAULT_TIMEOUT",
+    "INVALID_CURSOR_CODE",
+    "INVALID_QUERY_CODE",
     "SAMPLE_INDEX_NAME",
     "Credentials",
     "DataFileError",
@@ -68,6 +80,8 @@ class StandInServer:
     ``.credentials.token``; with no ``store`` it serves the bundled ``sample`` index.
     For tests: :meth:`add_index` while serving, :meth:`fail_next` to inject errors, and
     with ``record_requests=True``, :attr:`requests`.
+    List Vectors cursors expire ``cursor_ttl`` seconds after they are issued;
+    :meth:`expire_cursors` expires every one issued so far.
     """
 
     def __init__(
@@ -83,6 +97,7 @@ class StandInServer:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         record_requests: bool = False,
+        cursor_ttl: float = DEFAULT_CURSOR_TTL,
     ) -> None:
         _check_limits(timeout, request_timeout, max_body_bytes, max_connections)
         if store is None:
@@ -101,10 +116,15 @@ class StandInServer:
             request_timeout=request_timeout,
             faults=self._faults,
             log=self._log,
+            listings=Listings(cursor_ttl),
         )
         server_class = _IPv6Server if ":" in host else HTTPServer
         self._server = server_class((host, port), config)
         self._thread: threading.Thread | None = None
+
+    def expire_cursors(self) -> None:
+        """Expire every List Vectors cursor issued so far (their next use gets code 40003)."""
+        self._server.config.listings.expire_all()
 
     @property
     def port(self) -> int:
@@ -144,9 +164,10 @@ class StandInServer:
 
         ``status`` (400-599) and ``code`` as Cloudflare would send them, ``message``
         (default: the status's phrase), ``retry_after`` as the ``Retry-After`` header;
-        ``times=None`` until :meth:`clear_faults`. ``route`` (``"get_by_ids"``) limits
-        the fault to one endpoint. A fault answers before credentials are checked, as
-        Cloudflare's edge does; paths that name no endpoint are never faulted.
+        ``times=None`` until :meth:`clear_faults`. ``route`` (``"get_by_ids"`` or
+        ``"list_vectors"``) limits the fault to one endpoint. A fault answers before
+        credentials are checked, as Cloudflare's edge does; paths that name no endpoint
+        are never faulted.
         """
         names = sorted(r.name for r in ROUTES)
         if route is not None and route not in names:

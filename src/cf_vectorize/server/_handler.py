@@ -23,7 +23,7 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from .._limits import MAX_ACCOUNT_ID_LENGTH
-from . import _get_by_ids, _responses
+from . import _get_by_ids, _listing, _responses
 from ._auth import Credentials
 from ._hooks import CREDENTIAL_HEADERS, Faults, RecordedRequest, RequestLog
 from ._responses import Answer
@@ -35,7 +35,7 @@ __all__ = ["ROUTES", "Config", "HTTPServer", "Handler"]
 _log = logging.getLogger("cf_vectorize.server")
 
 # Every endpoint the stand-in serves; each answers under .../indexes/{index_name}/{action}.
-ROUTES: Final[tuple[Route, ...]] = (_get_by_ids.ROUTE,)
+ROUTES: Final[tuple[Route, ...]] = (_get_by_ids.ROUTE, _listing.ROUTE)
 
 _INDEX_PATH: Final = re.compile(
     r"/client/v4/accounts/(?P<account>[^/]+)/vectorize/v2/indexes/(?P<index>[^/]+)"
@@ -60,6 +60,7 @@ class Config:
     request_timeout: float  # seconds a client has to send one whole request
     faults: Faults = field(default_factory=Faults)
     log: RequestLog | None = None
+    listings: _listing.Listings = field(default_factory=_listing.Listings)
 
 
 class HTTPServer(ThreadingHTTPServer):
