@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from cf_vectorize._config import ENV_API_TOKEN
+from cf_vectorize._limits import MAX_IDS_PER_REQUEST
 from scripts._paths import ROOT
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -100,7 +101,7 @@ def client_thread(base_url: str, token: str, number: int, requests: int, tally: 
                     response = http.post(PATH, json={"ids": ids[:1]}, headers=bad)
                     tally.add(_problem(response, 401, 10000, []))
                 elif kind == 3:
-                    asked = [f"id-{n}" for n in range(21)]
+                    asked = [f"id-{n}" for n in range(MAX_IDS_PER_REQUEST + 1)]
                     response = http.post(PATH, json={"ids": asked}, headers=good)
                     tally.add(_problem(response, 400, 40007, []))
                 else:
