@@ -40,6 +40,8 @@ from ._render import FORMATS, quote_id, render
 if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
 
+    from .._auth import Credential
+
 __all__ = ["ExitCode", "exit_code_for", "pacing_notice", "read_ids", "register", "run"]
 
 PROG: Final = "cf-vectorize get-by-ids"
@@ -269,6 +271,16 @@ def _ids(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
 _SET_CREDENTIAL = "set (in the environment, never on the command line, where ps shows it)"
 
 
+def _credential(env: Mapping[str, str]) -> Credential:
+    """Return the credential from the environment, or say which variables to set."""
+    return resolve_auth(None, env, how=_SET_CREDENTIAL)
+
+
+def _account_id(args: argparse.Namespace, env: Mapping[str, str]) -> str:
+    """Return --account-id, else the environment's, checked."""
+    return resolve_account_id(args.account_id or None, env, how="pass --account-id")
+
+
 def _base_url(args: argparse.Namespace, env: Mapping[str, str]) -> str:
     """Return the base URL, checked here so that a refusal names the option, not the argument."""
     name = "--base-url" if args.base_url else ENV_BASE_URL if env.get(ENV_BASE_URL) else "base URL"
@@ -332,7 +344,7 @@ def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: Te
     # Checked and deduplicated here, before anything is sent (messages count from the first
     # id); one dict of the ids is what the fetch keeps of them.
     wanted = unique_id_keys(_ids(args, stdin))
-    auth = resolve_auth(None, env, how=_SET_CREDENTIAL)
+    auth = _credential(env)
     group = MAX_IDS_PER_REQUEST * args.max_concurrency
     show = args.progress == "always" or (
         args.progress == "auto"
@@ -343,7 +355,7 @@ def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: Te
     bar = ProgressBar(sys.stderr, len(wanted), PROG, enabled=show)
     pacing = None if args.no_pacing else DEFAULT_PACING
     with Vectorize(
-        account_id=resolve_account_id(args.account_id or None, env, how="pass --account-id"),
+        account_id=_account_id(args, env),
         auth=auth,
         base_url=_base_url(args, env),
         allow_insecure_http=args.allow_insecure_http,
