@@ -23,6 +23,8 @@ from typing import Any
 
 import httpx
 
+from scripts._bench_export import MEMORY_SCENARIO as EXPORT_MEMORY
+from scripts._bench_export import bench_export
 from scripts._bench_server import start_server
 from scripts._bench_stream import FIRST, STREAM, bench_streaming
 from scripts._bench_table import Row, Target, median, missed, render, target
@@ -480,6 +482,7 @@ BASELINES = {
     ASYNC_RUN: "main returns len(vectors)",
     STREAM: "the smaller fetch",
     FIRST: "the whole fetch",
+    EXPORT_MEMORY: "10,000 vectors",
 }
 
 
@@ -509,7 +512,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows += bench_memory(base_url, memory_rounds)
         rows += bench_streaming(base_url, (3_000, 10_000) if args.quick else (30_000, 100_000))
     rows += bench_async_run(run_rounds)
+    export_rows, export_notes = bench_export()
+    rows += export_rows
     print(render(rows, BASELINES))
+    print()
+    print("\n".join(export_notes))
     print(f"\n{environment()}; {time.perf_counter() - started:.0f} s.")
     failed = missed(rows)
     for name in failed:

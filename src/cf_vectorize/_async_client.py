@@ -27,13 +27,18 @@ if TYPE_CHECKING:  # the generated package loads with the first answer, keeping 
     from cf_vectorize_api.models import Vector
 
     from ._base import FetchPage
-    from ._listing import AsyncIdListing, Listing
+    from ._listing import AsyncIdListing, Listing, Page
 
 T = TypeVar("T")
 
 
 class AsyncVectorize(
-    ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorList], "AsyncIdListing"]
+    ClientBase[
+        "AsyncVectorStream",
+        Coroutine[Any, Any, VectorList],
+        "AsyncIdListing",
+        Coroutine[Any, Any, "Page"],
+    ]
 ):
     """Asyncio client for Vectorize get_by_ids; the same settings as `Vectorize`.
 

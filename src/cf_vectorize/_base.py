@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import httpx
 
@@ -83,11 +83,12 @@ def check_count(value: int, name: str, minimum: int) -> int:
 StreamT = TypeVar("StreamT", bound="StreamBase")
 ListT = TypeVar("ListT")  # what get_by_ids returns: a VectorList, or a coroutine giving one
 ListingT = TypeVar("ListingT")  # what list_ids returns: an IdListing or an AsyncIdListing
+PageT = TypeVar("PageT")  # what list_page returns: a Page, or a coroutine giving one
 # Fetches one List Vectors page (count, cursor): a Page, or an awaitable of one (async).
 FetchPage = Callable[[int, str | None], Any]
 
 
-class ClientBase(Generic[StreamT, ListT, ListingT]):
+class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
     """Settings and the public calls common to Vectorize and AsyncVectorize.
 
     The calls are written once here; a client supplies its stream class (which drives
@@ -345,6 +346,31 @@ class ClientBase(Generic[StreamT, ListT, ListingT]):
 
         return self._listing_iterator(listing, fetch)
 
+    def list_page(
+        self,
+        index_name: str,
+        *,
+        cursor: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> PageT:
+        """Return one page of List Vectors: the first (no `cursor`), or the one `cursor` names.
+
+        For work that keeps its place itself, across processes (`cf-vectorize export`
+        stores the cursor to resume); `list_ids` walks a whole listing. The page's `ids`,
+        `total_count`, `next_cursor` (None on the last page) and `cursor_expires_at`. One
+        request, with this client's retries, pacing and typed errors; an expired or refused
+        cursor raises its APIStatusError (`cursor_refused(error)` in `cf_vectorize._listing`
+        tells it apart): start again without a cursor. With AsyncVectorize, await it.
+        """
+        from ._listing import check_cursor, check_page_size  # noqa: PLC0415 - see list_ids
+
+        self._check_open()
+        index_name = check_index_name(index_name)
+        request = self._list_request(index_name, check_page_size(page_size), check_cursor(cursor))
+        return cast("PageT", self._request_once(request, max_retries, timeout))
+
     def _listing_iterator(self, listing: Listing, fetch: FetchPage) -> ListingT:
         raise NotImplementedError
 
@@ -392,7 +418,7 @@ class StreamBase:
 
     def __init__(
         self,
-        client: ClientBase[Any, Any, Any],
+        client: ClientBase[Any, Any, Any, Any],
         index_name: str,
         ids: Iterable[str],
         max_retries: int | None,

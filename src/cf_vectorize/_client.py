@@ -36,14 +36,14 @@ if TYPE_CHECKING:  # the generated package loads with the first answer, keeping 
     from cf_vectorize_api.models import Vector
 
     from ._base import FetchPage
-    from ._listing import IdListing, Listing
+    from ._listing import IdListing, Listing, Page  # noqa: F401 - Page: a type argument below
 
 T = TypeVar("T")
 RESULT_POLL = 0.25  # seconds between looks for an interrupt while chunks are in flight
 Job = tuple[int, "ApiRequest[list[Vector]]"]  # a chunk's number and its request
 
 
-class Vectorize(ClientBase["VectorStream", "VectorList", "IdListing"]):
+class Vectorize(ClientBase["VectorStream", "VectorList", "IdListing", "Page"]):
     """Synchronous client for Vectorize get_by_ids.
 
     Keyword arguments win; the environment fills in CLOUDFLARE_ACCOUNT_ID,

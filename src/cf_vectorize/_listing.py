@@ -72,6 +72,17 @@ def check_page_size(page_size: object) -> int:
     return page_size
 
 
+def check_cursor(cursor: object) -> str | None:
+    """Return cursor if it is None or a non-empty string (sent back as the API gave it)."""
+    if cursor is None:
+        return None
+    if not isinstance(cursor, str):
+        raise InvalidInputTypeError(f"cursor must be a str or None, not {type(cursor).__name__}")
+    if not cursor:
+        raise InvalidInputError("cursor is empty: pass None for the first page")
+    return cursor
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a listing, checked.

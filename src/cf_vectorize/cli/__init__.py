@@ -11,14 +11,14 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from .._version import __version__
-from . import _get_by_ids, _serve
+from . import _export, _get_by_ids, _serve
 
 __all__ = ["build_parser", "main"]
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
 # Add a subcommand by appending its module's ``register``.
-SUBCOMMANDS: Final[list[Register]] = [_serve.register, _get_by_ids.register]
+SUBCOMMANDS: Final[list[Register]] = [_serve.register, _get_by_ids.register, _export.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
