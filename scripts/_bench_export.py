@@ -20,6 +20,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from cf_vectorize._config import ENV_API_TOKEN
+from cf_vectorize._limits import MAX_IDS_PER_REQUEST, MAX_PAGE_SIZE
+from cf_vectorize._pacing import DEFAULT_PACING, paced_duration
 from scripts._bench_table import Row, target
 from scripts._paths import ROOT
 
@@ -27,8 +30,6 @@ ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
 TOKEN = "bench-export-token-0123456789"  # noqa: S105
 DIMS = 32
 SIZES = (10_000, 100_000)
-PAGE_SIZE = 1000  # ids a List Vectors page holds, at most
-CHUNK = 20  # ids a get_by_ids request holds, at most
 PACED_SIZES = (1_000_000, 20_000_000)
 
 SCENARIO = f"7. export, {SIZES[-1]:,} vectors x {DIMS} dims, stand-in, no pacing"
@@ -82,7 +83,7 @@ def measure(vectors: int, workdir: Path) -> Measured:
     with StandInServer(store, credentials=Credentials(token=TOKEN), record_requests=True) as server:
         argv = ["export", "bench", "--out", str(out), "--base-url", server.base_url]
         argv += ["--account-id", ACCOUNT_ID, "--no-pacing", "--progress", "never"]
-        env = {**os.environ, "CLOUDFLARE_API_TOKEN": TOKEN}
+        env = {**os.environ, ENV_API_TOKEN: TOKEN}
         done = subprocess.run(
             [sys.executable, "-c", CHILD, *argv],
             check=True,
@@ -104,18 +105,12 @@ def measure(vectors: int, workdir: Path) -> Measured:
 
 def requests_for(vectors: int) -> int:
     """Return the requests of a whole export: a list page per 1000 ids, a get_by_ids per 20."""
-    return max(1, math.ceil(vectors / PAGE_SIZE)) + math.ceil(vectors / CHUNK)
+    return max(1, math.ceil(vectors / MAX_PAGE_SIZE)) + math.ceil(vectors / MAX_IDS_PER_REQUEST)
 
 
 def paced_seconds(requests: int) -> float:
     """Seconds the client's pacer spreads ``requests`` over (its schedule, no real waits)."""
-    from cf_vectorize._pacing import DEFAULT_PACING, _Schedule  # noqa: PLC0415
-
-    schedule = _Schedule(DEFAULT_PACING)
-    last = 0.0
-    for _ in range(requests):
-        last = schedule.reserve(0.0)
-    return last
+    return paced_duration(DEFAULT_PACING, requests)
 
 
 def bench_export() -> tuple[list[Row], list[str]]:
@@ -151,8 +146,8 @@ def bench_export() -> tuple[list[Row], list[str]]:
     ]
     notes = [
         f"Export requests: {big.requests:,} for {big.vectors:,} vectors "
-        f"(expected {requests_for(big.vectors):,}: a list page per {PAGE_SIZE} ids, "
-        f"a get_by_ids per {CHUNK})."
+        f"(expected {requests_for(big.vectors):,}: a list page per {MAX_PAGE_SIZE} ids, "
+        f"a get_by_ids per {MAX_IDS_PER_REQUEST})."
     ]
     for size in PACED_SIZES:
         requests = requests_for(size)

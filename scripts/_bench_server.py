@@ -1,7 +1,8 @@
 """The benchmark's loopback server: get_by_ids answered from pre-serialised bytes.
 
-Run as `python -m scripts._bench_server`; it prints its base URL on the first line of stdout
-and serves until stdin closes. The index name chooses the vectors and the latency:
+`start_server` runs it in its own process (`python -m scripts._bench_server`): it prints its
+base URL on the first line of stdout and serves until stdin closes. The index name chooses
+the vectors and the latency:
 `dims<N>` (such as `dims3`, `dims1536`) answers at once, `dims<N>-slow` after LATENCY seconds.
 Answers are cached by (path, body), so after the first round the server only looks them up:
 what the benchmark measures is the client. Sleeps are concurrent (one task per connection).
@@ -13,7 +14,11 @@ import asyncio
 import json
 import random
 import re
+import subprocess
 import sys
+from contextlib import ExitStack
+
+from scripts._paths import ROOT
 
 LATENCY = 0.05  # seconds added to every answer of a `-slow` index
 INDEX_PATTERN = re.compile(rb"/indexes/dims(\d+)(-slow)?/get_by_ids$")
@@ -90,6 +95,23 @@ async def serve() -> None:
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)
     server.close()
+
+
+def start_server(stack: ExitStack) -> str:
+    """Start the loopback server in its own process; return its base URL."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scripts._bench_server"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    stack.callback(server.wait, timeout=10)
+    stack.callback(server.stdin.close)  # type: ignore[union-attr]
+    line = server.stdout.readline().strip()  # type: ignore[union-attr]
+    if not line.startswith("http://127.0.0.1:"):
+        raise RuntimeError(f"the benchmark server did not start: {line!r}")
+    return line
 
 
 if __name__ == "__main__":

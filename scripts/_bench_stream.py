@@ -20,7 +20,10 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+from cf_vectorize._config import ENV_ACCOUNT_ID, ENV_API_TOKEN
+from scripts._bench_server import start_server
 from scripts._bench_table import Row, Target, render, target
+from scripts._fresh import python_output
 from scripts._paths import ROOT
 
 ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
@@ -103,10 +106,7 @@ def _run(
 ) -> dict[str, float]:
     """Run code in a fresh interpreter; return the JSON it reports (stdout, or fd 3)."""
     if not pass_fd:
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-        )
-        return dict(json.loads(done.stdout))
+        return dict(json.loads(python_output(code)))
     with tempfile.TemporaryFile() as report:
         subprocess.run(
             [sys.executable, "-c", f"import os; os.dup2({report.fileno()}, 3)\n" + code],
@@ -136,7 +136,7 @@ def bench_streaming(base_url: str, sizes: Sequence[int] = SIZES) -> list[Row]:
     """
     peaks: dict[str, list[float]] = {}
     firsts: list[tuple[int, float, float]] = []
-    env = {"CLOUDFLARE_API_TOKEN": "T", "CLOUDFLARE_ACCOUNT_ID": ACCOUNT_ID, "PATH": ""}
+    env = {ENV_API_TOKEN: "T", ENV_ACCOUNT_ID: ACCOUNT_ID, "PATH": ""}
     with tempfile.TemporaryDirectory() as folder:
         for count in sizes:
             ids_file = Path(folder) / f"ids-{count}.txt"
@@ -182,8 +182,6 @@ def bench_streaming(base_url: str, sizes: Sequence[int] = SIZES) -> list[Row]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the benchmark server, measure, and print the rows."""
-    from scripts.bench import start_server  # noqa: PLC0415 (bench imports this module)
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="3,000 and 10,000 ids")
     args = parser.parse_args(argv)

@@ -6,6 +6,8 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from scripts._markdown import table
+
 
 @dataclass(frozen=True)
 class Target:
@@ -75,22 +77,20 @@ def verdict(targets: Iterable[Target]) -> str:
 
 def render(rows: Sequence[Row], baselines: dict[str, str]) -> str:
     """Return the markdown table; `baselines` names each scenario's ratio reference."""
-    lines = [
-        "| scenario | contender | median | x baseline | target | result |",
-        "| --- | --- | ---: | ---: | --- | --- |",
-    ]
-    for row in rows:
-        scenario = row.scenario
-        if scenario in baselines:
-            scenario += f" (baseline: {baselines[scenario]})"
-        ratio = f"{row.value / row.baseline:.2f}" if row.baseline else ""
-        goals = "; ".join(t.describe() for t in row.targets)
-        value = format_value(row.value, row.unit) + (f" {row.note}" if row.note else "")
-        lines.append(
-            f"| {scenario} | {row.contender} | {value} | {ratio} | {goals} | "
-            f"{verdict(row.targets)} |"
-        )
-    return "\n".join(lines)
+    header = ("scenario", "contender", "median", "x baseline", "target", "result")
+    return "\n".join(
+        table(header, (_cells(r, baselines) for r in rows), right={"median", "x baseline"})
+    )
+
+
+def _cells(row: Row, baselines: dict[str, str]) -> tuple[str, ...]:
+    scenario = row.scenario
+    if scenario in baselines:
+        scenario += f" (baseline: {baselines[scenario]})"
+    ratio = f"{row.value / row.baseline:.2f}" if row.baseline else ""
+    goals = "; ".join(t.describe() for t in row.targets)
+    value = format_value(row.value, row.unit) + (f" {row.note}" if row.note else "")
+    return scenario, row.contender, value, ratio, goals, verdict(row.targets)
 
 
 def missed(rows: Iterable[Row]) -> list[str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import configparser
 import tarfile
 import zipfile
 from email.message import Message
-from email.parser import Parser
+from importlib.metadata import PathDistribution
 from pathlib import Path
+from typing import cast
 
 DIST_NAME = "cf_vectorize"  # the normalised distribution name in file names
 PACKAGES = ("cf_vectorize", "cf_vectorize_api")
@@ -34,26 +34,19 @@ def _junk(name: str) -> bool:
     return "__pycache__" in parts or name.endswith((".pyc", ".pyo")) or ".venv" in parts
 
 
+def _distribution(wheel: Path, version: str) -> PathDistribution:
+    """Return the wheel's .dist-info as importlib.metadata reads an installed one."""
+    return PathDistribution(zipfile.Path(wheel, at=f"{DIST_NAME}-{version}.dist-info/"))
+
+
 def wheel_metadata(wheel: Path, version: str) -> Message:
     """Return the wheel's METADATA as a message (headers)."""
-    with zipfile.ZipFile(wheel) as archive:
-        text = archive.read(f"{DIST_NAME}-{version}.dist-info/METADATA").decode("utf-8")
-    return Parser().parsestr(text, headersonly=True)
+    return cast(Message, _distribution(wheel, version).metadata)  # an email Message at run time
 
 
 def entry_points(wheel: Path, version: str, group: str) -> dict[str, str]:
     """Return the entry points of ``group`` the wheel declares, name to object reference."""
-    with zipfile.ZipFile(wheel) as archive:
-        name = f"{DIST_NAME}-{version}.dist-info/entry_points.txt"
-        if name not in archive.namelist():
-            return {}
-        text = archive.read(name).decode("utf-8")
-    parser = configparser.ConfigParser()
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keep names' case
-    parser.read_string(text)
-    if not parser.has_section(group):
-        return {}
-    return dict(parser[group])
+    return {e.name: e.value for e in _distribution(wheel, version).entry_points.select(group=group)}
 
 
 def console_scripts(wheel: Path, version: str) -> list[str]:

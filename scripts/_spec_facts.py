@@ -83,7 +83,7 @@ def load_document(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _same(a: object, b: object) -> bool:
+def same(a: object, b: object) -> bool:
     """Equal as JSON values (so that `true` and `1` differ)."""
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
@@ -316,8 +316,8 @@ def operation_facts(data: dict[str, Any], operation_id: str = OPERATION_ID) -> F
                 error_facts.setdefault(key, {})[status] = value
     for key, by_status in error_facts.items():
         values = list(by_status.values())
-        same = all(_same(v, values[0]) for v in values)
-        facts[key] = values[0] if same else by_status  # disagreeing error bodies: say where
+        agree = all(same(v, values[0]) for v in values)
+        facts[key] = values[0] if agree else by_status  # disagreeing error bodies: say where
 
     facts.update(_security_facts(doc, op))
     return dict(sorted(facts.items()))

@@ -25,8 +25,10 @@ import httpx
 
 from scripts._bench_export import MEMORY_SCENARIO as EXPORT_MEMORY
 from scripts._bench_export import bench_export
+from scripts._bench_server import start_server
 from scripts._bench_stream import FIRST, STREAM, bench_streaming
 from scripts._bench_table import Row, Target, median, missed, render, target
+from scripts._fresh import python_output as fresh
 from scripts._paths import ROOT
 
 ACCOUNT_ID = "0123456789abcdef0123456789abcdef"
@@ -217,7 +219,7 @@ def bench_calls(clients: Clients, rounds: int) -> list[Row]:
 
 
 def call_rows(scenario: str, medians: dict[str, float]) -> list[Row]:
-    """Rows of a single-call scenario with the issue's targets (ratios in the same run)."""
+    """Rows of a single-call scenario with their targets (ratios in the same run)."""
     sync_ref, async_ref = "httpx + json", "async httpx + json"
     rows = []
     for name, value in medians.items():
@@ -319,13 +321,6 @@ IMPORTS = {
     ),
     "cloudflare SDK": "import cloudflare",
 }
-
-
-def fresh(code: str) -> str:
-    """Run code in a fresh interpreter of this environment and return what it prints."""
-    return subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
-    ).stdout
 
 
 def bench_imports(rounds: int) -> list[Row]:
@@ -462,23 +457,6 @@ def bench_async_run(rounds: int) -> list[Row]:
             )
         )
     return rows
-
-
-def start_server(stack: ExitStack) -> str:
-    """Start the loopback server in its own process; return its base URL."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "scripts._bench_server"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    stack.callback(server.wait, timeout=10)
-    stack.callback(server.stdin.close)  # type: ignore[union-attr]
-    line = server.stdout.readline().strip()  # type: ignore[union-attr]
-    if not line.startswith("http://127.0.0.1:"):
-        raise RuntimeError(f"the benchmark server did not start: {line!r}")
-    return line
 
 
 def environment() -> str:

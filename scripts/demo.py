@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from cf_vectorize._config import ENV_API_TOKEN
 from scripts._paths import ROOT
 
 DEFAULT_IDS = ("doc-001", "faq-002", "img-001", "no-such-id")
@@ -88,7 +89,7 @@ def stand_in(token: str) -> Iterator[str]:
 def _environment(token: str) -> dict[str, str]:
     # The caller's own Cloudflare settings must not leak into (or redirect) the demo.
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
-    env["CLOUDFLARE_API_TOKEN"] = token
+    env[ENV_API_TOKEN] = token
     return env
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from cf_vectorize.testing import VectorizeServer
+from scripts._markdown import table
 
 VARIANTS = {
     "no fixture (baseline)": "def test_it(n):\n    pass\n",
@@ -82,21 +83,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tests", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    rows = ["| tests asking for | per test | beyond an empty test |", "| --- | ---: | ---: |"]
+    rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="cf-vectorize-fixture-") as tmp:
         baseline = None
         for name, body in VARIANTS.items():
             ms = per_test_ms(Path(tmp), body, args.tests, args.rounds)
             if baseline is None:
                 baseline = ms
-            rows.append(f"| {name} | {ms:.2f} ms | {ms - baseline:.2f} ms |")
+            rows.append((name, f"{ms:.2f} ms", f"{ms - baseline:.2f} ms"))
     with VectorizeServer() as server:
         start_stop, client = in_process_ms(server)
-    rows.append(f"| VectorizeServer start + stop, in process | {start_stop:.2f} ms | |")
+    rows.append(("VectorizeServer start + stop, in process", f"{start_stop:.2f} ms", ""))
     rows.append(
-        f"| making a Vectorize client (httpx's TLS set-up), in process | {client:.2f} ms | |"
+        ("making a Vectorize client (httpx's TLS set-up), in process", f"{client:.2f} ms", "")
     )
-    print("\n".join(rows))
+    header = ("tests asking for", "per test", "beyond an empty test")
+    print("\n".join(table(header, rows, right=header[1:])))
     print(f"\n{args.tests} tests per session, median of {args.rounds} sessions.")
     return 0
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from cf_vectorize._config import ENV_API_TOKEN
+from cf_vectorize._limits import MAX_IDS_PER_REQUEST
 from scripts._paths import ROOT
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -99,7 +101,7 @@ def client_thread(base_url: str, token: str, number: int, requests: int, tally: 
                     response = http.post(PATH, json={"ids": ids[:1]}, headers=bad)
                     tally.add(_problem(response, 401, 10000, []))
                 elif kind == 3:
-                    asked = [f"id-{n}" for n in range(21)]
+                    asked = [f"id-{n}" for n in range(MAX_IDS_PER_REQUEST + 1)]
                     response = http.post(PATH, json={"ids": asked}, headers=good)
                     tally.add(_problem(response, 400, 40007, []))
                 else:
@@ -119,7 +121,7 @@ def from_another_process(
         [sys.executable, "-m", "scripts.load", base_url, "--clients", str(clients),
          "--requests", str(requests)],
         cwd=ROOT,
-        env={**os.environ, "CLOUDFLARE_API_TOKEN": token},
+        env={**os.environ, ENV_API_TOKEN: token},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -134,9 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--requests", type=int, default=200, help="per client")
     args = parser.parse_args(argv)
-    token = os.environ.get("CLOUDFLARE_API_TOKEN")
+    token = os.environ.get(ENV_API_TOKEN)
     if not token:
-        parser.error("set CLOUDFLARE_API_TOKEN to the stand-in's token")
+        parser.error(f"set {ENV_API_TOKEN} to the stand-in's token")
     tally = Tally()
     threads = [
         threading.Thread(target=client_thread, args=(args.base_url, token, n, args.requests, tally))

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cf_vectorize import DEFAULT_MAX_RESPONSE_BYTES
+from scripts._markdown import table
 from tests.faultserver import (
     Behaviour,
     FaultServer,
@@ -154,25 +155,22 @@ def measure(case: Case, kind: str) -> dict[str, object]:
 
 def memory_table() -> tuple[list[str], int]:
     """Measure every case with every kind; return the table's lines and the failures."""
-    lines = [
-        "| body | client | outcome | peak RSS | of which the call |",
-        "| --- | --- | --- | ---: | ---: |",
-    ]
+    rows = []
     failures = 0
     for case in CASES:
         for kind in KINDS:
             report = measure(case, kind)
             if "failed" in report:
                 failures += 1
-                lines.append(f"| {case.name} | {kind} | {report['outcome']} | - | - |")
+                rows.append((case.name, kind, report["outcome"], "-", "-"))
                 continue
             peak, before = float(report["peak_mib"]), float(report["before_mib"])  # type: ignore[arg-type]
             expected = "vectors" if case.accepted else "ResponseTooLargeError"
             failures += kind != "httpx" and expected not in str(report["outcome"])
-            lines.append(
-                f"| {case.name} | {kind} | {report['outcome']} | {peak:,.0f} MiB "
-                f"| {peak - before:,.0f} MiB |"
-            )
+            call = f"{peak - before:,.0f} MiB"
+            rows.append((case.name, kind, report["outcome"], f"{peak:,.0f} MiB", call))
+    header = ("body", "client", "outcome", "peak RSS", "of which the call")
+    lines = table(header, rows, right={"peak RSS", "of which the call"})
     lines.append(
         "\npeak RSS: the child's VmHWM after the call; of which the call: its growth "
         "during the call (imports and interpreter excluded). httpx: no cap, the baseline."

@@ -38,6 +38,16 @@ import vcr
 import yaml
 
 from cf_vectorize import APIError, APIStatusError, ApiToken, GlobalApiKey, Vectorize
+from cf_vectorize._config import (
+    ENV_ACCOUNT_ID,
+    ENV_API_KEY,
+    ENV_API_TOKEN,
+    ENV_BASE_URL,
+    ENV_EMAIL,
+    credential_from,
+    credential_values,
+)
+from cf_vectorize._limits import MAX_IDS_PER_REQUEST
 from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id
 from cf_vectorize_api.models import ErrorResponse, GetVectorsByIdRequest, GetVectorsByIdResponse
 from scripts._paths import ROOT
@@ -45,15 +55,9 @@ from scripts.cassette_scrub import ACCOUNT_ID_PLACEHOLDER, vcr_options
 from scripts.scan_cassettes import scan
 
 DEFAULT_OUT = ROOT / "tests" / "cassettes" / "live"
-ENV_ACCOUNT_ID = "CLOUDFLARE_ACCOUNT_ID"
-ENV_API_TOKEN = "CLOUDFLARE_API_TOKEN"  # noqa: S105 (a variable name)
-ENV_EMAIL = "CLOUDFLARE_EMAIL"
-ENV_API_KEY = "CLOUDFLARE_API_KEY"
-ENV_BASE_URL = "CLOUDFLARE_BASE_URL"
 ENV_INDEX = "CF_VECTORIZE_RECORD_INDEX"
 ENV_IDS = "CF_VECTORIZE_RECORD_IDS"
 ENV_OUT = "CF_VECTORIZE_RECORD_DIR"
-MAX_IDS = 20
 # Made-up names: ids no index should hold, an index no account should have.
 MISSING_IDS = ("cf-vectorize-record-missing-1", "cf-vectorize-record-missing-2")
 UNKNOWN_INDEX = "cf-vectorize-record-no-such-index"
@@ -105,7 +109,9 @@ def missing_settings(env: Mapping[str, str]) -> list[str]:
     if not env.get(ENV_INDEX):
         missing.append(f"{ENV_INDEX}: the name of an index of that account")
     if not split_ids(env.get(ENV_IDS, "")):
-        missing.append(f"{ENV_IDS}: 1 to {MAX_IDS} comma-separated ids of vectors in that index")
+        missing.append(
+            f"{ENV_IDS}: 1 to {MAX_IDS_PER_REQUEST} comma-separated ids of vectors in that index"
+        )
     return missing
 
 
@@ -116,17 +122,12 @@ def split_ids(text: str) -> tuple[str, ...]:
 
 def read_settings(env: Mapping[str, str]) -> Settings:
     """Return the settings; call only when missing_settings(env) is empty."""
-    token = env.get(ENV_API_TOKEN)
-    auth: ApiToken | GlobalApiKey
-    secrets: tuple[str, ...]
-    if token:
-        auth, secrets = ApiToken(token), (token,)
-    else:
-        email, key = env[ENV_EMAIL], env[ENV_API_KEY]
-        auth, secrets = GlobalApiKey(email=email, key=key), (email, key)
+    secrets = credential_values(env)
+    if secrets is None:
+        raise ValueError("read_settings: no credential in the environment")
     return Settings(
         account_id=env[ENV_ACCOUNT_ID],
-        auth=auth,
+        auth=credential_from(secrets),
         secrets=secrets,
         index=env[ENV_INDEX],
         ids=split_ids(env[ENV_IDS]),
@@ -210,8 +211,8 @@ def _check_refused(outcome: Outcome) -> str | None:
 
 
 def _twenty_one(settings: Settings) -> tuple[str, tuple[str, ...]]:
-    padding = (PADDING_ID.format(n) for n in range(MAX_IDS + 1))
-    return settings.index, (settings.ids + tuple(padding))[: MAX_IDS + 1]
+    padding = (PADDING_ID.format(n) for n in range(MAX_IDS_PER_REQUEST + 1))
+    return settings.index, (settings.ids + tuple(padding))[: MAX_IDS_PER_REQUEST + 1]
 
 
 SCENARIOS = (
@@ -367,9 +368,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         print("Nothing was recorded and no cassette was changed.", file=sys.stderr)
         return 2
     settings = read_settings(env)
-    if len(settings.ids) > MAX_IDS:
+    if len(settings.ids) > MAX_IDS_PER_REQUEST:
         print(
-            f"make record: {ENV_IDS} names {len(settings.ids)} ids; at most {MAX_IDS}. "
+            f"make record: {ENV_IDS} names {len(settings.ids)} ids; at most {MAX_IDS_PER_REQUEST}. "
             "Nothing was changed.",
             file=sys.stderr,
         )

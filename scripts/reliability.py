@@ -31,6 +31,7 @@ from collections.abc import Callable
 
 from cf_vectorize.server import Credentials, StandInServer
 from scripts import load, peak_memory
+from scripts._markdown import table
 from tests import faults, standin_faults, test_hostile_input, test_hostile_responses
 
 PROPERTIES: list[tuple[Callable[..., None], tuple[str, ...]]] = [
@@ -50,42 +51,40 @@ PROPERTIES: list[tuple[Callable[..., None], tuple[str, ...]]] = [
 
 def fault_table() -> tuple[list[str], int]:
     """Run every scenario with both clients; return the table's lines and the failures."""
-    lines = [
-        "| scenario | client | attempts | outcome | elapsed | ids asked | others saw | holds |",
-        "| --- | --- | ---: | --- | ---: | ---: | --- | --- |",
-    ]
+    rows = []
     failures = 0
     for scenario in faults.SCENARIOS:
         for client in faults.CLIENTS:
             outcome = faults.run(scenario, client)
             problems = outcome.problems()
             failures += bool(problems)
-            holds = "yes" if not problems else "NO: " + "; ".join(problems)
-            lines.append(
-                f"| {scenario.name} | {client} | {outcome.attempts} | {outcome.summary} "
-                f"| {outcome.elapsed:.2f} s | {len(scenario.ids)} | {outcome.others} | {holds} |"
-            )
-    return lines, failures
+            rows.append((
+                scenario.name, client, outcome.attempts, outcome.summary,
+                f"{outcome.elapsed:.2f} s", len(scenario.ids), outcome.others, _holds(problems),
+            ))  # fmt: skip
+    header = ("scenario", "client", "attempts", "outcome", "elapsed", "ids asked", "others saw")
+    return table((*header, "holds"), rows, right={"attempts", "elapsed", "ids asked"}), failures
 
 
 def lifecycle_table() -> tuple[list[str], int]:
     """Interrupts, closing and event loops; return the table's lines and the failures."""
-    lines = [
-        "| scenario | client | raised | to stop | requests sent after | holds |",
-        "| --- | --- | --- | ---: | ---: | --- |",
-    ]
+    rows = []
     failures = 0
     for name, scenario, clients in faults.LIFECYCLE:
         for client in clients:
             outcome = scenario(client)
             problems = outcome.problems()
             failures += bool(problems)
-            holds = "yes" if not problems else "NO: " + "; ".join(problems)
-            lines.append(
-                f"| {name} | {client} | {outcome.raised} | {outcome.to_stop * 1000:.1f} ms "
-                f"| {outcome.sent_after} (at most {outcome.allowed_after}) | {holds} |"
-            )
-    return lines, failures
+            rows.append((
+                name, client, outcome.raised, f"{outcome.to_stop * 1000:.1f} ms",
+                f"{outcome.sent_after} (at most {outcome.allowed_after})", _holds(problems),
+            ))  # fmt: skip
+    header = ("scenario", "client", "raised", "to stop", "requests sent after", "holds")
+    return table(header, rows, right={"to stop", "requests sent after"}), failures
+
+
+def _holds(problems: list[str]) -> str:
+    return "yes" if not problems else "NO: " + "; ".join(problems)
 
 
 def property_table() -> tuple[list[str], int]:
@@ -103,12 +102,12 @@ def property_table() -> tuple[list[str], int]:
     by_property: dict[str, Counter[str]] = {}
     for (name, outcome), count in tried.items():
         by_property.setdefault(name, Counter())[outcome] += count
-    lines = ["| property | inputs tried | outcomes |", "| --- | ---: | --- |"]
-    for name, outcomes in by_property.items():
-        shown = ", ".join(f"{outcome} {count}" for outcome, count in outcomes.most_common())
-        lines.append(f"| {name} | {outcomes.total()} | {shown} |")
-    lines += [f"| FAILED {name} | - | {error} |" for name, error in errors.items()]
-    return lines, failures
+    rows: list[tuple[str, object, str]] = [
+        (name, outcomes.total(), ", ".join(f"{kind} {n}" for kind, n in outcomes.most_common()))
+        for name, outcomes in by_property.items()
+    ]
+    rows += [(f"FAILED {name}", "-", error) for name, error in errors.items()]
+    return table(("property", "inputs tried", "outcomes"), rows, right={"inputs tried"}), failures
 
 
 def load_table(clients: int = 32, requests: int = 200) -> tuple[list[str], int]:
@@ -120,20 +119,18 @@ def load_table(clients: int = 32, requests: int = 200) -> tuple[list[str], int]:
         figures = json.loads(done.stdout)
     except ValueError:
         return [f"load failed: {done.stderr[-500:]}"], 1
-    lines = [
-        "| clients x requests | requests | correct | wrong | errors | seconds | requests/s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| {clients} x {requests} | {figures['requests']} | {figures['correct']} "
-        f"| {figures['wrong']} | {figures['errors']} | {figures['seconds']} "
-        f"| {figures['per_second']} |",
-    ]
+    counts = ("requests", "correct", "wrong", "errors", "seconds")
+    row = (f"{clients} x {requests}", *(figures[name] for name in counts), figures["per_second"])
+    lines = table(
+        ("clients x requests", *counts, "requests/s"), [row], right={*counts, "requests/s"}
+    )
     lines += [f"\nexample problem: {example}" for example in figures["examples"]]
     return lines, int(done.returncode != 0)
 
 
 def standin_table() -> tuple[list[str], int]:
     """Run the stand-in's scenarios at full scale; return the table's lines and failures."""
-    lines = ["| scenario | figures | holds |", "| --- | --- | --- |"]
+    rows = []
     failures = 0
     for scenario in standin_faults.SCENARIOS:
         outcome = scenario.run("full")
@@ -141,8 +138,8 @@ def standin_table() -> tuple[list[str], int]:
         failures += bool(wrong)
         figures = "; ".join(f"{name}: {value}" for name, value in outcome.figures.items())
         holds = "yes" if not wrong else "NO: " + "; ".join(wrong)[:300]
-        lines.append(f"| {scenario.name} | {figures} | {holds} |")
-    return lines, failures
+        rows.append((scenario.name, figures, holds))
+    return table(("scenario", "figures", "holds"), rows), failures
 
 
 def main() -> int:

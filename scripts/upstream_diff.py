@@ -32,6 +32,7 @@ from scripts._spec_facts import (
     load_document,
     operation_facts,
     operation_ids,
+    same,
 )
 
 ALLOWLIST = ROOT / "upstream-allowlist.yaml"
@@ -88,9 +89,7 @@ class Allowance:
 
 
 def _same(a: object, b: object) -> bool:
-    if a is ABSENT or b is ABSENT:
-        return a is b
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    return a is b if a is ABSENT or b is ABSENT else same(a, b)
 
 
 def _show(value: object) -> str:

@@ -1,10 +1,11 @@
-"""The benchmark's table building (scripts/_bench_table.py); no timing here."""
+"""Table building of the scripts (_bench_table.py, _markdown.py); no timing here."""
 
 from __future__ import annotations
 
 import pytest
 
 from scripts._bench_table import Row, format_value, median, missed, render, target, verdict
+from scripts._markdown import table
 
 
 def test_target_ratio_and_verdict() -> None:
@@ -63,3 +64,9 @@ def test_render_and_missed() -> None:
     assert lines[3].endswith("| **missed** |")
     assert "26 s (1 run)" in lines[4]
     assert missed(rows) == ["call / ours"]
+
+
+def test_markdown_table_aligns_the_named_columns_right() -> None:
+    lines = table(("name", "count"), [("a", 1), ("b", 22)], right={"count"})
+    assert lines == ["| name | count |", "| --- | ---: |", "| a | 1 |", "| b | 22 |"]
+    assert table(("x",), []) == ["| x |", "| --- |"]

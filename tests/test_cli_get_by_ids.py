@@ -37,7 +37,8 @@ from cf_vectorize import (
     Vectorize,
     VectorizeError,
 )
-from cf_vectorize.cli import _get_by_ids, main
+from cf_vectorize.cli import _settings as cli_settings
+from cf_vectorize.cli import main
 from cf_vectorize.cli._get_by_ids import ExitCode, exit_code_for, pacing_notice, read_ids
 from cf_vectorize.cli._render import shorten_values
 from cf_vectorize.server import (
@@ -639,7 +640,7 @@ def test_the_pacing_notice_says_how_long_a_long_fetch_takes() -> None:
 def test_the_notice_is_printed_once_when_pacing_will_delay(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_get_by_ids, "DEFAULT_PACING", RateLimit(2, 3.0))
+    monkeypatch.setattr(cli_settings, "DEFAULT_PACING", RateLimit(2, 3.0))
     code, out, err = cli("big", *list(BIG)[:100], "--format", "ndjson")
     assert code == 0
     assert len(out.splitlines()) == 100

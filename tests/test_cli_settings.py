@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cf_vectorize import Vectorize
-from cf_vectorize.cli import _get_by_ids as get_by_ids_module
+from cf_vectorize.cli import _settings as cli_settings
 from cf_vectorize.cli import main
 from cf_vectorize.cli._get_by_ids import ExitCode
 from cf_vectorize.server import Credentials, StandInServer
@@ -114,7 +114,7 @@ def test_allow_insecure_http_lets_a_plain_http_url_through(
     def with_mock(**kwargs: object) -> object:
         return Vectorize(transport=httpx.MockTransport(answer), **kwargs)  # type: ignore[arg-type]
 
-    env.setattr(get_by_ids_module, "Vectorize", with_mock)
+    env.setattr(cli_settings, "Vectorize", with_mock)
     code, err = run(capsys, "--base-url", "http://192.0.2.10/client/v4", "--allow-insecure-http")
     assert code == ExitCode.NOT_FOUND and err == "not found: doc-001\n"
     (request,) = seen

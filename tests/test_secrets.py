@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 import ssl
 import time
@@ -25,6 +24,7 @@ from cf_vectorize import (
     InvalidInputError,
     Vectorize,
 )
+from scripts.scan_cassettes import scan_text
 from tests import faultserver
 from tests.clientkit import ACCOUNT, TOKEN, Runner, Server, failure, found
 from tests.conftest import response_cases
@@ -160,10 +160,7 @@ def test_a_cassette_recorded_with_the_project_settings_holds_no_credential(
     text = cassette.read_text()
     assert "get_by_ids" in text  # the exchange was recorded
     assert_clean(text)
-    if importlib.util.find_spec("scripts.scan_cassettes") is not None:  # issue 4's scanner
-        from scripts.scan_cassettes import scan_text  # noqa: PLC0415
-
-        assert scan_text(text, cassette, secrets=SECRETS) == []
+    assert scan_text(text, cassette, secrets=SECRETS) == []
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])

@@ -42,8 +42,9 @@ from ._errors import (
     UnprocessableEntityError,
     VectorizeError,
 )
+from ._limits import MAX_IDS_PER_REQUEST
 from ._pacing import DEFAULT_PACING, RateLimit
-from ._results import MAX_IDS_PER_REQUEST, VectorList
+from ._results import VectorList
 from ._retry import DEFAULT_MAX_RETRIES
 from ._version import __version__
 

@@ -31,18 +31,25 @@ from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk
 from ._results import VectorList, in_order, mark_unfetched
 from ._retry import DEFAULT_MAX_RETRIES
-from ._validation import check_index_name
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
 
-    from ._listing import AsyncIdListing, Page
+    from ._base import FetchPage
+    from ._listing import AsyncIdListing, Listing, Page
 
 T = TypeVar("T")
 
 
-class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorList]]):
+class AsyncVectorize(
+    ClientBase[
+        "AsyncVectorStream",
+        Coroutine[Any, Any, VectorList],
+        "AsyncIdListing",
+        Coroutine[Any, Any, "Page"],
+    ]
+):
     """Asyncio client for Vectorize get_by_ids; the same settings as `Vectorize`.
 
     Batched calls run up to `max_concurrency` chunks at once as tasks. A client belongs to
@@ -125,51 +132,10 @@ class AsyncVectorize(ClientBase["AsyncVectorStream", Coroutine[Any, Any, VectorL
             self._streams.discard(caller)
         return in_order(ids, vectors)
 
-    def list_ids(
-        self,
-        index_name: str,
-        *,
-        page_size: int = 1000,  # the page limit: the fewest requests
-        max_retries: int | None = None,
-        timeout: float | Timeout | None = None,
-    ) -> AsyncIdListing:
-        """Return an async iterator over the id of every vector in the index (`async for`).
-
-        As `Vectorize.list_ids`: pages of `page_size` ids from one snapshot, fetched as the
-        iterator is read, with this client's retries and pacing; a refused cursor starts a
-        fresh listing without yielding an id twice. Not awaited itself: arguments are
-        checked at the call, before anything is sent.
-        """
-        # Loaded by the first listing, so that `import cf_vectorize` stays cheap.
-        from ._listing import AsyncIdListing, Listing, aiterate  # noqa: PLC0415
-
-        self._check_open()
-        index_name = check_index_name(index_name)
-        listing = Listing(page_size)
-        self._call_settings(max_retries, timeout)  # checked now, not at the first page
-
-        async def fetch(count: int, cursor: str | None) -> Page:
-            request = self._list_request(index_name, count, cursor)
-            return await self._request_once(request, max_retries, timeout)
+    def _listing_iterator(self, listing: Listing, fetch: FetchPage) -> AsyncIdListing:
+        from ._listing import AsyncIdListing, aiterate  # noqa: PLC0415 - loaded by the first listing
 
         return AsyncIdListing(listing, aiterate(listing, fetch))
-
-    async def list_page(
-        self,
-        index_name: str,
-        *,
-        cursor: str | None = None,
-        page_size: int = 1000,
-        max_retries: int | None = None,
-        timeout: float | Timeout | None = None,
-    ) -> Page:
-        """Return one page of List Vectors, as `Vectorize.list_page` does (await it)."""
-        from ._listing import check_cursor, check_page_size  # noqa: PLC0415
-
-        self._check_open()
-        index_name = check_index_name(index_name)
-        request = self._list_request(index_name, check_page_size(page_size), check_cursor(cursor))
-        return await self._request_once(request, max_retries, timeout)
 
     async def _request_once(
         self, request: ApiRequest[T], max_retries: int | None, timeout: float | Timeout | None

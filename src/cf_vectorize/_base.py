@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 import httpx
 
@@ -16,11 +16,11 @@ from ._body import ACCEPT_ENCODING
 from ._calls import ApiRequest, CallSettings
 from ._config import hide_userinfo, resolve
 from ._errors import ClientClosedError, ConfigurationError, InvalidInputError
+from ._limits import MAX_IDS_PER_REQUEST, MAX_PAGE_SIZE
 from ._pacing import Pacing
 from ._plan import END, Chunk, Plan
 from ._proxy import direct_only, environment_proxy
 from ._response import encode_json, vectors_from
-from ._results import MAX_IDS_PER_REQUEST
 from ._retry import RetryPolicy
 from ._validation import check_index_name, iter_unique_ids, unique_id_keys
 from ._version import __version__
@@ -28,7 +28,7 @@ from ._version import __version__
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
     from cf_vectorize_api.models import Vector
 
-    from ._listing import Page
+    from ._listing import Listing, Page
 
 # Chunks in flight at once in a batched call. Eight keeps a bulk fetch fast at the usual
 # 50-150 ms round trip while staying well under Cloudflare's 200 requests/s per IP.
@@ -91,9 +91,13 @@ class Abortable(Protocol):
 
 
 ListT = TypeVar("ListT")  # what get_by_ids returns: a VectorList, or a coroutine giving one
+ListingT = TypeVar("ListingT")  # what list_ids returns: an IdListing or an AsyncIdListing
+PageT = TypeVar("PageT")  # what list_page returns: a Page, or a coroutine giving one
+# Fetches one List Vectors page (count, cursor): a Page, or an awaitable of one (async).
+FetchPage = Callable[[int, str | None], Any]
 
 
-class ClientBase(Generic[StreamT, ListT]):
+class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
     """Settings and the public calls common to Vectorize and AsyncVectorize.
 
     The calls are written once here; a client supplies its stream class (which drives
@@ -329,6 +333,75 @@ class ClientBase(Generic[StreamT, ListT]):
         parse = functools.partial(vectors_from, asked=ids)
         return ApiRequest(f"get_by_ids {index_name} ({len(ids)} ids)", kwargs, parse)
 
+    def list_ids(
+        self,
+        index_name: str,
+        *,
+        page_size: int = MAX_PAGE_SIZE,  # the fewest requests
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> ListingT:
+        """Return an iterator over the id of every vector in the index, page by page.
+
+        List Vectors pages hold `page_size` ids (1 to 1000; 1000 takes the fewest requests)
+        from the snapshot taken by the first page: vectors inserted later do not appear,
+        vectors deleted later still do. Pages are fetched as the iterator is read, with this
+        client's retries, pacing (the same budget as get_by_ids) and typed errors;
+        `max_retries` and `timeout` override the client's for this call. A cursor that
+        expires or is refused on the way starts a fresh listing, as Cloudflare's docs say,
+        skipping the ids already yielded, so no id comes twice: by their order when the ids
+        come sorted, else by checking that the fresh listing begins with the same ids (a
+        ListingResumeError when it does not). The iterator's `total_count`, `ids_done`
+        and `restarts` tell how far it got; `close()` stops it. Arguments are checked
+        before anything is sent. With AsyncVectorize it is an async iterator (`async for`,
+        `aclose()`), not awaited itself.
+        """
+        from ._listing import Listing  # noqa: PLC0415 - loaded by the first listing
+
+        self._check_open()
+        index_name = check_index_name(index_name)
+        listing = Listing(page_size)
+        self._call_settings(max_retries, timeout)  # checked now, not at the first page
+
+        def fetch(count: int, cursor: str | None) -> Any:  # noqa: ANN401 - a Page, or its awaitable
+            request = self._list_request(index_name, count, cursor)
+            return self._request_once(request, max_retries, timeout)
+
+        return self._listing_iterator(listing, fetch)
+
+    def list_page(
+        self,
+        index_name: str,
+        *,
+        cursor: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+        max_retries: int | None = None,
+        timeout: float | Timeout | None = None,
+    ) -> PageT:
+        """Return one page of List Vectors: the first (no `cursor`), or the one `cursor` names.
+
+        For work that keeps its place itself, across processes (`cf-vectorize export`
+        stores the cursor to resume); `list_ids` walks a whole listing. The page's `ids`,
+        `total_count`, `next_cursor` (None on the last page) and `cursor_expires_at`. One
+        request, with this client's retries, pacing and typed errors; an expired or refused
+        cursor raises its APIStatusError (`cursor_refused(error)` in `cf_vectorize._listing`
+        tells it apart): start again without a cursor. With AsyncVectorize, await it.
+        """
+        from ._listing import check_cursor, check_page_size  # noqa: PLC0415 - see list_ids
+
+        self._check_open()
+        index_name = check_index_name(index_name)
+        request = self._list_request(index_name, check_page_size(page_size), check_cursor(cursor))
+        return cast("PageT", self._request_once(request, max_retries, timeout))
+
+    def _listing_iterator(self, listing: Listing, fetch: FetchPage) -> ListingT:
+        raise NotImplementedError
+
+    def _request_once(
+        self, request: ApiRequest[Any], max_retries: int | None, timeout: float | Timeout | None
+    ) -> Any:  # noqa: ANN401 - the answer, or an awaitable of it (async)
+        raise NotImplementedError
+
     def _list_request(self, index_name: str, count: int, cursor: str | None) -> ApiRequest[Page]:
         """Return the List Vectors request of one page, built by the generated code."""
         from cf_vectorize_api.api.vectorize import vectorize_list_vectors  # noqa: PLC0415
@@ -381,7 +454,7 @@ class StreamBase:
 
     def __init__(
         self,
-        client: ClientBase[Any, Any],
+        client: ClientBase[Any, Any, Any, Any],
         index_name: str,
         ids: Iterable[str],
         max_retries: int | None,

@@ -40,20 +40,20 @@ from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk, Outcome
 from ._results import VectorList, in_order, mark_unfetched
 from ._retry import DEFAULT_MAX_RETRIES
-from ._validation import check_index_name
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, keeping imports cheap
     from cf_vectorize_api import Client
     from cf_vectorize_api.models import Vector
 
-    from ._listing import IdListing, Page
+    from ._base import FetchPage
+    from ._listing import IdListing, Listing, Page  # noqa: F401 - Page: a type argument below
 
 T = TypeVar("T")
 RESULT_POLL = 0.25  # seconds between looks for an interrupt while chunks are in flight
 Job = tuple[int, "ApiRequest[list[Vector]]"]  # a chunk's number and its request
 
 
-class Vectorize(ClientBase["VectorStream", "VectorList"]):
+class Vectorize(ClientBase["VectorStream", "VectorList", "IdListing", "Page"]):
     """Synchronous client for Vectorize get_by_ids.
 
     Keyword arguments win; the environment fills in CLOUDFLARE_ACCOUNT_ID,
@@ -112,66 +112,10 @@ class Vectorize(ClientBase["VectorStream", "VectorList"]):
             self._request_extensions,
         )
 
-    def list_ids(
-        self,
-        index_name: str,
-        *,
-        page_size: int = 1000,  # the page limit: the fewest requests
-        max_retries: int | None = None,
-        timeout: float | Timeout | None = None,
-    ) -> IdListing:
-        """Return an iterator over the id of every vector in the index, page by page.
-
-        List Vectors pages hold `page_size` ids (1 to 1000; 1000 takes the fewest requests)
-        from the snapshot taken by the first page: vectors inserted later do not appear,
-        vectors deleted later still do. Pages are fetched as the iterator is read, with this
-        client's retries, pacing (the same budget as get_by_ids) and typed errors;
-        `max_retries` and `timeout` override the client's for this call. A cursor that
-        expires or is refused on the way starts a fresh listing, as Cloudflare's docs say,
-        skipping the ids already yielded, so no id comes twice: by their order when the ids
-        come sorted, else by checking that the fresh listing begins with the same ids (a
-        ListingResumeError when it does not). The iterator's `total_count`, `ids_done`
-        and `restarts` tell how far it got; `close()` stops it. Arguments are checked
-        before anything is sent.
-        """
-        # Loaded by the first listing, so that `import cf_vectorize` stays cheap.
-        from ._listing import IdListing, Listing, iterate  # noqa: PLC0415
-
-        self._check_open()
-        index_name = check_index_name(index_name)
-        listing = Listing(page_size)
-        self._call_settings(max_retries, timeout)  # checked now, not at the first page
-
-        def fetch(count: int, cursor: str | None) -> Page:
-            request = self._list_request(index_name, count, cursor)
-            return self._request_once(request, max_retries, timeout)
+    def _listing_iterator(self, listing: Listing, fetch: FetchPage) -> IdListing:
+        from ._listing import IdListing, iterate  # noqa: PLC0415 - loaded by the first listing
 
         return IdListing(listing, iterate(listing, fetch))
-
-    def list_page(
-        self,
-        index_name: str,
-        *,
-        cursor: str | None = None,
-        page_size: int = 1000,
-        max_retries: int | None = None,
-        timeout: float | Timeout | None = None,
-    ) -> Page:
-        """Return one page of List Vectors: the first (no `cursor`), or the one `cursor` names.
-
-        For work that keeps its place itself, across processes (`cf-vectorize export`
-        stores the cursor to resume); `list_ids` walks a whole listing. The page's `ids`,
-        `total_count`, `next_cursor` (None on the last page) and `cursor_expires_at`. One
-        request, with this client's retries, pacing and typed errors; an expired or refused
-        cursor raises its APIStatusError (`cursor_refused(error)` in `cf_vectorize._listing`
-        tells it apart): start again without a cursor.
-        """
-        from ._listing import check_cursor, check_page_size  # noqa: PLC0415
-
-        self._check_open()
-        index_name = check_index_name(index_name)
-        request = self._list_request(index_name, check_page_size(page_size), check_cursor(cursor))
-        return self._request_once(request, max_retries, timeout)
 
     def _collect(self, stream: VectorStream) -> VectorList:
         with stream:

@@ -37,33 +37,56 @@ class Settings:
         )
 
 
-def resolve_auth(auth: Credential | None, env: Mapping[str, str]) -> Credential:
-    """Return auth, else a token from the environment, else e-mail + key from it."""
+AUTH_ARGUMENTS = "pass auth=ApiToken(...) or auth=GlobalApiKey(email=..., key=...), or set"
+
+
+def credential_values(env: Mapping[str, str]) -> tuple[str] | tuple[str, str] | None:
+    """Return the environment's credential as (token,) or (email, key), or None."""
+    if env.get(ENV_API_TOKEN):
+        return (env[ENV_API_TOKEN],)
+    email, key = env.get(ENV_EMAIL), env.get(ENV_API_KEY)
+    return (email, key) if email and key else None
+
+
+def credential_from(values: tuple[str] | tuple[str, str]) -> Credential:
+    """Return the credential of credential_values()."""
+    if len(values) == 1:
+        return ApiToken(values[0])
+    return GlobalApiKey(email=values[0], key=values[1])
+
+
+def resolve_auth(
+    auth: Credential | None, env: Mapping[str, str], *, how: str = AUTH_ARGUMENTS
+) -> Credential:
+    """Return auth, else a token from the environment, else e-mail + key from it.
+
+    `how` words the refusal for the caller: what to pass or set, before the variables.
+    """
     if auth is not None:
         if not isinstance(auth, ApiToken | GlobalApiKey):
             raise InvalidInputTypeError(
                 f"auth must be ApiToken or GlobalApiKey, not {type(auth).__name__}"
             )
         return auth
-    if env.get(ENV_API_TOKEN):
-        return ApiToken(env[ENV_API_TOKEN])
+    values = credential_values(env)
+    if values is not None:
+        return credential_from(values)
     email, key = env.get(ENV_EMAIL), env.get(ENV_API_KEY)
-    if email and key:
-        return GlobalApiKey(email=email, key=key)
     half = f"; {ENV_EMAIL} is set but {ENV_API_KEY} is not" if email else ""
     half = f"; {ENV_API_KEY} is set but {ENV_EMAIL} is not" if key and not email else half
     raise ConfigurationError(
-        "no credential: pass auth=ApiToken(...) or auth=GlobalApiKey(email=..., key=...), "
-        f"or set {ENV_API_TOKEN}, or {ENV_EMAIL} and {ENV_API_KEY}{half}"
+        f"no credential: {how} {ENV_API_TOKEN}, or {ENV_EMAIL} and {ENV_API_KEY}{half}"
     )
 
 
-def resolve_account_id(account_id: str | None, env: Mapping[str, str]) -> str:
-    """Return account_id, else the one in the environment."""
+def resolve_account_id(
+    account_id: str | None, env: Mapping[str, str], *, how: str = "pass account_id=..."
+) -> str:
+    """Return account_id, else the one in the environment; `how` words the refusal."""
     if account_id is None:
         account_id = env.get(ENV_ACCOUNT_ID) or None
     if account_id is None:
-        raise ConfigurationError(f"no account id: pass account_id=... or set {ENV_ACCOUNT_ID}")
+        raise ConfigurationError(f"no account id: {how} or set {ENV_ACCOUNT_ID}")
     return check_account_id(account_id)
 
 

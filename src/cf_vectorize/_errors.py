@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # imported when needed: `import cf_vectorize` stays cheap (issue 7)
+if TYPE_CHECKING:  # imported when needed: `import cf_vectorize` stays cheap
     from cf_vectorize_api.models import ResponseInfo
 
 # Vectorize's "index not found" code; seen with HTTP 404 and with HTTP 400.

@@ -19,6 +19,8 @@ from array import array
 from collections.abc import Iterator
 from typing import BinaryIO, Final
 
+from ._limits import MAX_ID_BYTES
+
 __all__ = ["IdHashes", "id_hash", "id_of_line", "iter_lines"]
 
 # Ids sorted into one run at a time: a run's sort holds this many Python ints at once.
@@ -26,7 +28,7 @@ _RUN: Final = 1 << 20
 _READ_BLOCK: Final = 1 << 20
 # An id has at most 64 UTF-8 bytes; escaped as \uXXXX in ASCII JSON, at most 6 bytes each.
 _ID_PREFIX: Final = b'{"id": '
-_ID_SPAN: Final = len(_ID_PREFIX) + 2 + 6 * 64
+_ID_SPAN: Final = len(_ID_PREFIX) + 2 + 6 * MAX_ID_BYTES
 
 
 def id_hash(vector_id: str) -> int:

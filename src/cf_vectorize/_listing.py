@@ -49,6 +49,7 @@ from ._errors import (
     InvalidInputTypeError,
     ListingResumeError,
 )
+from ._limits import MAX_PAGE_SIZE
 from ._response import _decode, _is_json, _snippet, status_error
 
 if TYPE_CHECKING:
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("cf_vectorize")
 
-MAX_PAGE_SIZE: Final = 1000
 DEFAULT_PAGE_SIZE: Final = MAX_PAGE_SIZE  # the fewest requests for a whole index
 MAX_RESTARTS_WITHOUT_PROGRESS: Final = 2
 # Statuses that, on a request with a cursor, mean "this cursor is no good".

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from ._errors import APIError, InvalidInputError, InvalidInputTypeError, VectorizeError
-from ._results import MAX_IDS_PER_REQUEST, mark_unfetched
+from ._limits import MAX_IDS_PER_REQUEST
+from ._results import mark_unfetched
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
     from cf_vectorize_api.models import Vector

@@ -44,7 +44,7 @@ def _fast_loads() -> Callable[[bytes], Any] | None:
     """Return orjson.loads when the `fast` extra is installed, else None.
 
     orjson decodes a full answer (20 vectors of 1536 values) about 7 times faster than json.
-    Imported with the first answer rather than with the package (issue 7: import time).
+    Imported with the first answer, not with the package: `import cf_vectorize` stays fast.
     """
     try:
         from orjson import loads  # noqa: PLC0415
@@ -90,7 +90,7 @@ def _decode(content: bytes) -> Any:  # noqa: ANN401 (JSON is any shape until che
 def status_error(status_code: int, headers: Mapping[str, str], content: bytes) -> APIStatusError:
     """Build the typed error for an error status, reading Cloudflare's items when present."""
     # The generated package (and attrs) load with the first answer, not with
-    # `import cf_vectorize` (issue 7: import time); later imports are a dictionary look-up.
+    # `import cf_vectorize`, which stays fast; later imports are a dictionary look-up.
     from cf_vectorize_api.models import ErrorResponse  # noqa: PLC0415
 
     cf_ray = headers.get("cf-ray")

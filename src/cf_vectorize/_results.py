@@ -7,11 +7,8 @@ from typing import TYPE_CHECKING
 
 from ._errors import APIError
 
-if TYPE_CHECKING:  # not at run time: `import cf_vectorize` does not load attrs (issue 7)
+if TYPE_CHECKING:  # not at run time: `import cf_vectorize` does not load attrs (import time)
     from cf_vectorize_api.models import Vector
-
-# Cloudflare answers a 21st id with HTTP 400, code 40007 (undocumented; seen in practice).
-MAX_IDS_PER_REQUEST = 20
 
 
 class VectorList(list["Vector"]):

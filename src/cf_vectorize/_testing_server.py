@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
+from ._config import ENV_ACCOUNT_ID, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL
 from .server import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CONNECTIONS,
@@ -28,6 +29,10 @@ __all__ = ["DEFAULT_ACCOUNT_ID", "VectorizeServer"]
 
 # What the server's account_id is when none is set; any account is then accepted.
 DEFAULT_ACCOUNT_ID: Final = "cf-vectorize-test-account"
+ENV_VARIABLES: Final = (ENV_BASE_URL, ENV_API_TOKEN, ENV_ACCOUNT_ID)
+"""The variables ``VectorizeServer.env`` sets (and ``vectorize_env`` points at the server)."""
+# Cleared by vectorize_env too, so that only the stand-in's credential is in the environment.
+OTHER_CREDENTIAL_VARIABLES: Final = (ENV_EMAIL, ENV_API_KEY)
 
 
 class VectorizeServer(StandInServer):
@@ -81,9 +86,9 @@ class VectorizeServer(StandInServer):
     def env(self) -> dict[str, str]:
         """The environment variables that point a client or the CLI at this server."""
         return {
-            "CLOUDFLARE_BASE_URL": self.base_url,
-            "CLOUDFLARE_API_TOKEN": self.token,
-            "CLOUDFLARE_ACCOUNT_ID": self.account_id,
+            ENV_BASE_URL: self.base_url,
+            ENV_API_TOKEN: self.token,
+            ENV_ACCOUNT_ID: self.account_id,
         }
 
     def client(self, **options: Any) -> Vectorize:  # noqa: ANN401 - Vectorize's keywords

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Iterator
 
 from ._errors import InvalidInputError, InvalidInputTypeError
-
-MAX_ACCOUNT_ID_LENGTH = 32
-MAX_INDEX_NAME_BYTES = 64
-MAX_ID_BYTES = 64
-INDEX_NAME_PATTERN = re.compile(r"[a-z]+[a-z0-9_-]*[a-z0-9]+")
+from ._limits import INDEX_NAME_PATTERN, MAX_ACCOUNT_ID_LENGTH, MAX_ID_BYTES, MAX_INDEX_NAME_BYTES
 
 
 def _utf8_size(value: str, what: str) -> int:

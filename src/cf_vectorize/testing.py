@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 if TYPE_CHECKING:
-    from ._testing_server import DEFAULT_ACCOUNT_ID, VectorizeServer
+    from ._testing_server import DEFAULT_ACCOUNT_ID, ENV_VARIABLES, VectorizeServer
     from .server import RecordedRequest
 
 __all__ = [
@@ -42,10 +42,8 @@ __all__ = [
     "vectorize_server_factory",
 ]
 
-ENV_VARIABLES: Final = ("CLOUDFLARE_BASE_URL", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID")
-# Cleared by vectorize_env too, so that only the stand-in's credential is in the environment.
-_OTHER_CREDENTIALS: Final = ("CLOUDFLARE_EMAIL", "CLOUDFLARE_API_KEY")
 _LAZY: Final = {
+    "ENV_VARIABLES": "cf_vectorize._testing_server",
     "DEFAULT_ACCOUNT_ID": "cf_vectorize._testing_server",
     "VectorizeServer": "cf_vectorize._testing_server",
     "RecordedRequest": "cf_vectorize.server",
@@ -79,8 +77,10 @@ def vectorize_server() -> Iterator[VectorizeServer]:
 @pytest.fixture
 def vectorize_env(vectorize_server: VectorizeServer) -> Iterator[VectorizeServer]:
     """Point ``CLOUDFLARE_*`` at this test's stand-in; restore the environment afterwards."""
+    from ._testing_server import OTHER_CREDENTIAL_VARIABLES  # noqa: PLC0415 - see the docstring
+
     with pytest.MonkeyPatch.context() as patch:
-        for name in _OTHER_CREDENTIALS:
+        for name in OTHER_CREDENTIAL_VARIABLES:
             patch.delenv(name, raising=False)
         for name, value in vectorize_server.env.items():
             patch.setenv(name, value)

@@ -12,26 +12,21 @@ from enum import IntEnum
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Final
 
-from .._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT
+from .._base import DEFAULT_MAX_CONCURRENCY
 from .._client import Vectorize
-from .._config import ENV_ACCOUNT_ID, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL
 from .._errors import APIError, InvalidInputError, VectorizeError
 from .._export import ExportResult, ListedPage, PageLister, VectorFetcher, export_index
 from .._export_state import STATE_SUFFIX, ResumeRefusedError
-from .._pacing import DEFAULT_PACING
-from .._retry import DEFAULT_MAX_RETRIES
+from .._limits import MAX_PAGE_SIZE
 from .._validation import check_index_name
+from . import _settings as settings
 from ._export_progress import ExportProgressLine
 from ._get_by_ids import (
     ExitCode,
-    _account_id,
-    _base_url,
-    _count,
-    _credential,
-    _seconds,
     exit_code_for,
 )
 from ._render import quote_id
+from ._settings import ENVIRONMENT_HELP, add_connection_options
 
 if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
@@ -39,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["ExportExitCode", "register", "run"]
 
 PROG: Final = "cf-vectorize export"
-PAGE_SIZE: Final = 1000  # List Vectors' largest page: the fewest listing requests
+PAGE_SIZE: Final = MAX_PAGE_SIZE  # List Vectors' largest page: the fewest listing requests
 
 
 class ExportExitCode(IntEnum):
@@ -72,11 +67,7 @@ Vectors deleted while the export runs (listed, then gone when fetched) are left 
 counted. Vectors inserted meanwhile may be missing: the listing is a snapshot of the index
 as it was when it started.
 
-environment:
-  {ENV_API_TOKEN}   API token (Authorization: Bearer), or else
-  {ENV_EMAIL} + {ENV_API_KEY}   Global API key pair (X-Auth-Email / X-Auth-Key)
-  {ENV_ACCOUNT_ID}  account id, unless --account-id is given
-  {ENV_BASE_URL}    API base URL, unless --base-url is given
+{ENVIRONMENT_HELP}
 """
 
 _EPILOG = f"""\
@@ -116,43 +107,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help=f"start over: overwrite FILE and forget FILE{STATE_SUFFIX}",
     )
-    parser.add_argument("--account-id", help=f"the account id (default: ${ENV_ACCOUNT_ID})")
-    parser.add_argument(
-        "--base-url",
-        help=f"the API base URL (default: ${ENV_BASE_URL}, else Cloudflare's); "
-        "plain http is accepted only to a loopback address, unless --allow-insecure-http",
-    )
-    parser.add_argument(
-        "--allow-insecure-http",
-        action="store_true",
-        help="accept a plain-http base URL to a host other than loopback: the credential "
-        "then travels unencrypted",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=DEFAULT_TIMEOUT.total,
-        metavar="SECONDS",
-        help="time allowed to each request attempt (%(default)g)",
-    )
-    parser.add_argument(
-        "--max-retries",
-        type=_count(0),
-        default=DEFAULT_MAX_RETRIES,
-        metavar="N",
-        help="retries of a request after a timeout, connection error, 429 or 5xx (%(default)s)",
-    )
-    parser.add_argument(
-        "--max-concurrency",
-        type=_count(1),
-        default=DEFAULT_MAX_CONCURRENCY,
-        metavar="N",
-        help="get_by_ids requests in flight at once (%(default)s)",
-    )
-    parser.add_argument(
-        "--no-pacing",
-        action="store_true",
-        help="do not slow down to Cloudflare's rate limits (1200 requests / 300 s, 200 / s)",
+    add_connection_options(
+        parser,
+        max_concurrency=DEFAULT_MAX_CONCURRENCY,
+        concurrency_help="get_by_ids requests in flight at once",
     )
     parser.add_argument(
         "--progress",
@@ -218,8 +176,8 @@ def _export(args: argparse.Namespace, env: Mapping[str, str]) -> ExportResult:
     index = check_index_name(args.index)
     if args.out in ("", "-"):
         raise InvalidInputError("--out must name a file: an export resumes from it")
-    auth = _credential(env)
-    account_id = _account_id(args, env)
+    auth = settings.credential(env)
+    account_id = settings.account_id(args, env)
     show = args.progress == "always" or (args.progress == "auto" and sys.stderr.isatty())
     line = ExportProgressLine(sys.stderr, f"export {index}", enabled=show)
 
@@ -227,16 +185,7 @@ def _export(args: argparse.Namespace, env: Mapping[str, str]) -> ExportResult:
         line.clear()
         print(f"{PROG}: {text}", file=sys.stderr, flush=True)
 
-    with Vectorize(
-        account_id=account_id,
-        auth=auth,
-        base_url=_base_url(args, env),
-        allow_insecure_http=args.allow_insecure_http,
-        timeout=args.timeout,
-        max_retries=args.max_retries,
-        max_concurrency=args.max_concurrency,
-        pacing=None if args.no_pacing else DEFAULT_PACING,
-    ) as client:
+    with settings.client(args, env, auth, account_id) as client:
         try:
             return export_index(
                 index,

@@ -9,36 +9,28 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from .._auth import ApiToken, Credential, GlobalApiKey
-from .._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT
-from .._client import Vectorize, VectorStream
-from .._config import (
-    ENV_ACCOUNT_ID,
-    ENV_API_KEY,
-    ENV_API_TOKEN,
-    ENV_BASE_URL,
-    ENV_EMAIL,
-    resolve_base_url,
-)
+from .._base import DEFAULT_MAX_CONCURRENCY
+from .._client import VectorStream
 from .._errors import (
     APIConnectionError,
     APIError,
     APIStatusError,
     AuthenticationError,
-    ConfigurationError,
     InvalidInputError,
     PermissionDeniedError,
     VectorizeError,
 )
-from .._pacing import DEFAULT_PACING, Pacing, paced_duration
-from .._results import MAX_IDS_PER_REQUEST
-from .._retry import DEFAULT_MAX_RETRIES
+from .._limits import MAX_IDS_PER_REQUEST
+from .._pacing import Pacing, paced_duration
 from .._validation import check_index_name, unique_id_keys
+from . import _settings as settings
 from ._progress import ProgressBar
 from ._render import FORMATS, quote_id, render
+from ._settings import ENVIRONMENT_HELP, add_connection_options, count
 
 if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
+
 
 __all__ = ["ExitCode", "exit_code_for", "pacing_notice", "read_ids", "register", "run"]
 
@@ -77,12 +69,7 @@ unterminated array) and the exit status says what happened.
 ids: the arguments, then the lines of --ids-file (FILE, or - for stdin); a line is an id
 as written (only the line ending is removed); blank lines are skipped.
 
-environment:
-  {ENV_API_TOKEN}   API token (Authorization: Bearer), or else
-  {ENV_EMAIL} + {ENV_API_KEY}   Global API key pair (X-Auth-Email / X-Auth-Key)
-  {ENV_ACCOUNT_ID}  account id, unless --account-id is given
-  {ENV_BASE_URL}    API base URL, unless --base-url is given
-                          (default https://api.cloudflare.com/client/v4)
+{ENVIRONMENT_HELP}
 Credentials are read only from the environment: on a command line they would show in ps.
 Proxies (HTTPS_PROXY, ALL_PROXY, NO_PROXY) serve an https base URL through a CONNECT
 tunnel; a plain-http base URL is always reached directly, so no proxy reads the credential.
@@ -107,29 +94,6 @@ examples:
   cut -f1 ids.tsv | cf-vectorize get-by-ids my-index --ids-file - --format ndjson > out.ndjson
   cf-vectorize get-by-ids my-index id-1 --format table --max-values 8
 """
-
-
-def _count(minimum: int) -> Any:  # noqa: ANN401 (an argparse type callable)
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
-    return value
 
 
 class _IntermixedParser(argparse.ArgumentParser):
@@ -183,48 +147,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument(
         "--max-values",
-        type=_count(0),
+        type=count(0),
         default=DEFAULT_MAX_VALUES,
         metavar="N",
         help="table only: show the first N values of each vector, 0 for all (%(default)s)",
     )
-    parser.add_argument("--account-id", help=f"the account id (default: ${ENV_ACCOUNT_ID})")
-    parser.add_argument(
-        "--base-url",
-        help=f"the API base URL (default: ${ENV_BASE_URL}, else Cloudflare's); "
-        "plain http is accepted only to a loopback address, unless --allow-insecure-http",
-    )
-    parser.add_argument(
-        "--allow-insecure-http",
-        action="store_true",
-        help="accept a plain-http base URL to a host other than loopback: the credential "
-        "then travels unencrypted",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=DEFAULT_TIMEOUT.total,
-        metavar="SECONDS",
-        help="time allowed to each request attempt (%(default)g)",
-    )
-    parser.add_argument(
-        "--max-retries",
-        type=_count(0),
-        default=DEFAULT_MAX_RETRIES,
-        metavar="N",
-        help="retries of a request after a timeout, connection error, 429 or 5xx (%(default)s)",
-    )
-    parser.add_argument(
-        "--max-concurrency",
-        type=_count(1),
-        default=DEFAULT_MAX_CONCURRENCY,
-        metavar="N",
-        help="requests in flight at once (%(default)s)",
-    )
-    parser.add_argument(
-        "--no-pacing",
-        action="store_true",
-        help="do not slow down to Cloudflare's rate limits (1200 requests / 300 s, 200 / s)",
+    add_connection_options(
+        parser,
+        max_concurrency=DEFAULT_MAX_CONCURRENCY,
+        concurrency_help="requests in flight at once",
     )
     parser.add_argument(
         "--progress",
@@ -263,41 +194,6 @@ def _ids(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
                 yield from _ids_of(file)
         except (OSError, UnicodeDecodeError) as error:
             raise InvalidInputError(f"cannot read --ids-file {args.ids_file}: {error}") from None
-
-
-def _credential(env: Mapping[str, str]) -> Credential:
-    """Return the credential from the environment, or say which variables to set."""
-    if env.get(ENV_API_TOKEN):
-        return ApiToken(env[ENV_API_TOKEN])
-    email, key = env.get(ENV_EMAIL), env.get(ENV_API_KEY)
-    if email and key:
-        return GlobalApiKey(email=email, key=key)
-    if email or key:
-        given, lacking = (ENV_EMAIL, ENV_API_KEY) if email else (ENV_API_KEY, ENV_EMAIL)
-        raise ConfigurationError(f"{given} is set but {lacking} is not")
-    raise ConfigurationError(
-        f"no credential: set {ENV_API_TOKEN}, or {ENV_EMAIL} and {ENV_API_KEY} "
-        "(never on the command line, where ps would show it)"
-    )
-
-
-def _account_id(args: argparse.Namespace, env: Mapping[str, str]) -> str:
-    account_id: str | None = args.account_id or env.get(ENV_ACCOUNT_ID)
-    if not account_id:
-        raise ConfigurationError(f"no account id: pass --account-id or set {ENV_ACCOUNT_ID}")
-    return account_id
-
-
-def _base_url(args: argparse.Namespace, env: Mapping[str, str]) -> str:
-    """Return the base URL, checked here so that a refusal names the option, not the argument."""
-    name = "--base-url" if args.base_url else ENV_BASE_URL if env.get(ENV_BASE_URL) else "base URL"
-    return resolve_base_url(
-        args.base_url,
-        env,
-        args.allow_insecure_http,
-        name=name,
-        insecure_hint="pass --allow-insecure-http",
-    )
 
 
 def exit_code_for(error: VectorizeError) -> ExitCode:
@@ -351,7 +247,7 @@ def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: Te
     # Checked and deduplicated here, before anything is sent (messages count from the first
     # id); one dict of the ids is what the fetch keeps of them.
     wanted = unique_id_keys(_ids(args, stdin))
-    auth = _credential(env)
+    auth = settings.credential(env)
     group = MAX_IDS_PER_REQUEST * args.max_concurrency
     show = args.progress == "always" or (
         args.progress == "auto"
@@ -360,18 +256,8 @@ def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: Te
         and not sys.stdout.isatty()
     )
     bar = ProgressBar(sys.stderr, len(wanted), PROG, enabled=show)
-    pacing = None if args.no_pacing else DEFAULT_PACING
-    with Vectorize(
-        account_id=_account_id(args, env),
-        auth=auth,
-        base_url=_base_url(args, env),
-        allow_insecure_http=args.allow_insecure_http,
-        timeout=args.timeout,
-        max_retries=args.max_retries,
-        max_concurrency=args.max_concurrency,
-        pacing=pacing,
-    ) as client:
-        notice = pacing_notice(len(wanted), pacing)
+    with settings.client(args, env, auth, settings.account_id(args, env)) as client:
+        notice = pacing_notice(len(wanted), settings.pacing(args))
         if notice is not None:
             print(f"{PROG}: {notice}", file=sys.stderr, flush=True)
         with client.iter_by_ids(index, wanted, deduplicate=False) as stream:

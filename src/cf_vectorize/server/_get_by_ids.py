@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Final
 
+from .._limits import MAX_ID_BYTES, MAX_IDS_PER_REQUEST
 from . import _responses
 from ._index import Index
-from ._responses import MAX_IDS_PER_CALL, Answer
+from ._responses import Answer
 from ._routes import Request, Route
-from ._store import MAX_ID_BYTES
 
 __all__ = ["ROUTE"]
 
@@ -37,7 +37,7 @@ def parse_ids(body: bytes) -> list[str] | Answer:  # noqa: PLR0911 - one per pro
     ids = payload["ids"]
     if not isinstance(ids, list):
         return _responses.malformed_body("ids must be an array of strings")
-    if len(ids) > MAX_IDS_PER_CALL:
+    if len(ids) > MAX_IDS_PER_REQUEST:
         return _responses.too_many_ids()
     if not ids:
         return _responses.malformed_body("ids must hold at least one id")

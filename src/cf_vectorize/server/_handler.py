@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import unquote
 
+from .._limits import MAX_ACCOUNT_ID_LENGTH
 from . import _get_by_ids, _listing, _responses
 from ._auth import Credentials
 from ._hooks import CREDENTIAL_HEADERS, Faults, RecordedRequest, RequestLog
@@ -40,7 +41,6 @@ _INDEX_PATH: Final = re.compile(
     r"/client/v4/accounts/(?P<account>[^/]+)/vectorize/v2/indexes/(?P<index>[^/]+)"
     r"/(?P<action>[^/]+)/?"
 )
-_MAX_ACCOUNT_ID_LENGTH: Final = 32
 _MAX_REQUEST_LINE: Final = 65536
 # Empty lines a client may send before a request line (RFC 9112, section 2.2).
 _MAX_EMPTY_LINES: Final = 8
@@ -320,7 +320,7 @@ class Handler(BaseHTTPRequestHandler):
         match = _INDEX_PATH.fullmatch(path)
         routes = [r for r in ROUTES if match and r.action == match["action"]]
         account = unquote(match["account"]) if match else ""
-        if not routes or len(account) > _MAX_ACCOUNT_ID_LENGTH:
+        if not routes or len(account) > MAX_ACCOUNT_ID_LENGTH:
             return self._unread_body(_responses.no_route())
         assert match is not None  # noqa: S101 - routes is empty otherwise
         index_name = unquote(match["index"])

@@ -49,6 +49,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
+from .._limits import API_DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from . import _responses
 from ._index import Index
 from ._responses import Answer
@@ -65,8 +66,7 @@ __all__ = [
     "Listings",
 ]
 
-DEFAULT_PAGE_SIZE: Final = 100
-MAX_PAGE_SIZE: Final = 1000
+DEFAULT_PAGE_SIZE: Final = API_DEFAULT_PAGE_SIZE
 # Cloudflare does not say how long a cursor lives; an hour outlasts any listing of the
 # stand-in's indexes, and tests shorten it or expire cursors at once.
 DEFAULT_CURSOR_TTL: Final = 3600.0

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, Final
 
+from .._limits import MAX_IDS_PER_REQUEST
+
 __all__ = [
-    "MAX_IDS_PER_CALL",
     "Answer",
     "authentication_error",
     "bad_header",
@@ -35,8 +36,6 @@ __all__ = [
     "too_many_connections",
     "too_many_ids",
 ]
-
-MAX_IDS_PER_CALL: Final = 20
 
 
 _SUCCESS_START: Final = b'{"success":true,"errors":[],"messages":[],"result":'
@@ -104,7 +103,7 @@ def authentication_error(status: int = 401) -> Answer:
 
 def too_many_ids() -> Answer:
     """Answer more than 20 ids in one call."""
-    return error(400, 40007, f"too many ids in payload; max id count is {MAX_IDS_PER_CALL}")
+    return error(400, 40007, f"too many ids in payload; max id count is {MAX_IDS_PER_REQUEST}")
 
 
 def index_not_found(name: str) -> Answer:

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+from .._limits import (
+    INDEX_NAME_PATTERN,
+    MAX_DIMENSIONS,
+    MAX_ID_BYTES,
+    MAX_INDEX_NAME_BYTES,
+    MAX_METADATA_BYTES,
+    MAX_NAMESPACE_BYTES,
+)
 from . import _json
 from ._index import Index, IndexBuilder
 
 __all__ = [
-    "MAX_DIMENSIONS",
-    "MAX_ID_BYTES",
-    "MAX_METADATA_BYTES",
     "SAMPLE_INDEX_NAME",
     "DataFileError",
     "Index",
@@ -33,13 +37,6 @@ __all__ = [
     "parse_index_rows",
 ]
 
-# Limits published by Cloudflare for Vectorize.
-MAX_ID_BYTES: Final = 64
-MAX_NAMESPACE_BYTES: Final = 64
-MAX_INDEX_NAME_BYTES: Final = 64
-MAX_METADATA_BYTES: Final = 10 * 1024
-MAX_DIMENSIONS: Final = 1536
-INDEX_NAME_PATTERN: Final = re.compile(r"^([a-z]+[a-z0-9_-]*[a-z0-9]+)$")
 
 SAMPLE_INDEX_NAME: Final = "sample"
 _SAMPLE_RESOURCE: Final = "sample.ndjson"
