@@ -64,8 +64,8 @@ class _AsyncThrough(httpx.AsyncBaseTransport):
 
 
 def sync_api_client(
-    base_url: str,
     http: httpx.Client,
+    base_url: str,
     owned: bool,
     settings: dict[str, Any],
     extensions: dict[str, Any],
@@ -79,8 +79,8 @@ def sync_api_client(
 
 
 def async_api_client(
-    base_url: str,
     http: httpx.AsyncClient,
+    base_url: str,
     owned: bool,
     settings: dict[str, Any],
     extensions: dict[str, Any],

@@ -15,16 +15,7 @@ from ._api_client import async_api_client
 from ._auth import Credential
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, ClientBase, StreamBase, Timeout
 from ._body import DEFAULT_MAX_RESPONSE_BYTES, aread_body
-from ._calls import (
-    MAPPED_ERRORS,
-    Action,
-    ApiRequest,
-    Attempts,
-    CallSettings,
-    Send,
-    mapped_error,
-    seconds_to_wait,
-)
+from ._calls import MAPPED_ERRORS, Attempts, Send, mapped_error, seconds_to_wait
 from ._cookies import QuietAsyncClient
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
@@ -37,6 +28,7 @@ if TYPE_CHECKING:  # the generated package loads with the first answer, keeping 
     from cf_vectorize_api.models import Vector
 
     from ._base import FetchPage
+    from ._calls import Action, ApiRequest, CallSettings
     from ._listing import AsyncIdListing, Listing, Page
 
 T = TypeVar("T")
@@ -95,13 +87,7 @@ class AsyncVectorize(
         typed errors, but as this client does: to the base URL, with the credential, never
         following a redirect.
         """
-        return async_api_client(
-            self.base_url,
-            self._http,
-            self._owns_http,
-            self._http_settings(),
-            self._request_extensions,
-        )
+        return async_api_client(self._http, *self._api_client_settings(owned=self._owns_http))
 
     async def _collect(self, stream: AsyncVectorStream) -> VectorList:
         async with stream:

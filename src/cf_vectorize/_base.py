@@ -164,6 +164,12 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         """
         return httpx.URL(self.base_url).scheme == "https"
 
+    def _api_client_settings(
+        self, *, owned: bool
+    ) -> tuple[str, bool, dict[str, Any], dict[str, Any]]:
+        """Return what the generated low-level client is made with, besides the httpx client."""
+        return self.base_url, owned, self._http_settings(), self._request_extensions
+
     def _http_settings(self) -> dict[str, Any]:
         """Return the settings of the httpx client a client makes for itself (but its transport)."""
         return {

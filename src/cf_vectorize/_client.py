@@ -104,13 +104,7 @@ class Vectorize(ClientBase["VectorStream", "VectorList", "IdListing", "Page"]):
         send at most 20 ids, without retries, pacing or typed errors, but as this client
         does: to the base URL, with the credential, never following a redirect.
         """
-        return sync_api_client(
-            self.base_url,
-            self._http,
-            self._owns_http,
-            self._http_settings(),
-            self._request_extensions,
-        )
+        return sync_api_client(self._http, *self._api_client_settings(owned=self._owns_http))
 
     def _listing_iterator(self, listing: Listing, fetch: FetchPage) -> IdListing:
         from ._listing import IdListing, iterate  # noqa: PLC0415 - loaded by the first listing
