@@ -25,35 +25,26 @@ class QuietCookies(httpx.Cookies):
             super().extract_cookies(response)
 
 
-class QuietClient(httpx.Client):
+class _QuietJar:
+    """Keeps an httpx client's cookies in QuietCookies; mixed in before the httpx client."""
+
+    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 (the httpx client's own arguments)
+        super().__init__(**kwargs)
+        self._quiet_cookies = QuietCookies(kwargs.get("cookies"))
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        """The cookies sent with each request and updated from each response."""
+        return self._quiet_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:  # noqa: ANN401 (whatever httpx accepts)
+        self._quiet_cookies = QuietCookies(cookies)
+
+
+class QuietClient(_QuietJar, httpx.Client):
     """httpx.Client keeping its cookies in QuietCookies."""
 
-    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 (httpx.Client's own arguments)
-        super().__init__(**kwargs)
-        self._quiet_cookies = QuietCookies(kwargs.get("cookies"))
 
-    @property
-    def cookies(self) -> httpx.Cookies:
-        """The cookies sent with each request and updated from each response."""
-        return self._quiet_cookies
-
-    @cookies.setter
-    def cookies(self, cookies: Any) -> None:  # noqa: ANN401 (whatever httpx accepts)
-        self._quiet_cookies = QuietCookies(cookies)
-
-
-class QuietAsyncClient(httpx.AsyncClient):
+class QuietAsyncClient(_QuietJar, httpx.AsyncClient):
     """httpx.AsyncClient keeping its cookies in QuietCookies."""
-
-    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 (httpx.AsyncClient's own arguments)
-        super().__init__(**kwargs)
-        self._quiet_cookies = QuietCookies(kwargs.get("cookies"))
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        """The cookies sent with each request and updated from each response."""
-        return self._quiet_cookies
-
-    @cookies.setter
-    def cookies(self, cookies: Any) -> None:  # noqa: ANN401 (whatever httpx accepts)
-        self._quiet_cookies = QuietCookies(cookies)
