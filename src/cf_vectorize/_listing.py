@@ -50,7 +50,7 @@ from ._errors import (
     ListingResumeError,
 )
 from ._limits import MAX_PAGE_SIZE
-from ._response import _decode, _is_json, _snippet, status_error
+from ._response import _snippet, success_body
 
 if TYPE_CHECKING:
     from cf_vectorize_api.models import ListVectorsResult
@@ -99,29 +99,15 @@ class Page:
 
 def page_from(status_code: int, headers: Mapping[str, str], content: bytes) -> Page:
     """Return the page of a 200 answer; raise a typed error for anything else."""
-    if status_code != 200:
-        raise status_error(status_code, headers, content)
-    cf_ray = headers.get("cf-ray")
-
-    def invalid(detail: str) -> APIResponseValidationError:
-        return APIResponseValidationError(
-            f"HTTP 200 with {detail}: {_snippet(content)!r}", status_code=200, cf_ray=cf_ray
-        )
-
-    if not _is_json(headers):
-        media_type = headers.get("content-type", "no content type")
-        raise invalid(f"a {media_type} body instead of JSON")
-    try:
-        data = _decode(content)
-    except ValueError as error:
-        raise invalid(f"a body that is not valid JSON ({error})") from None
-    if isinstance(data, dict) and data.get("success") is False:
-        raise invalid("an envelope that says success: false")
+    data = success_body(status_code, headers, content)
     try:
         return _checked(_parse(data))
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise invalid(
-            f"a body that is not a List Vectors page ({type(error).__name__}: {error})"
+    except Exception as error:  # any shape at all: a typed error, never a bare one from inside
+        raise APIResponseValidationError(
+            "HTTP 200 with a body that is not a List Vectors page "
+            f"({type(error).__name__}: {error}): {_snippet(content)!r}",
+            status_code=200,
+            cf_ray=headers.get("cf-ray"),
         ) from None
 
 

@@ -125,13 +125,11 @@ def _redirect_detail(headers: Mapping[str, str]) -> str:
     )
 
 
-def vectors_from(
-    status_code: int, headers: Mapping[str, str], content: bytes, asked: Sequence[str]
-) -> list[Vector]:
-    """Return the vectors of a 200 answer to a request for the ids asked.
+def success_body(status_code: int, headers: Mapping[str, str], content: bytes) -> Any:  # noqa: ANN401
+    """Return the decoded JSON of a 200 answer whose envelope does not say success: false.
 
-    Raise a typed error for anything else: an error status, a body that is not the
-    envelope, or vectors that are not among those asked (more, repeated, or other ids).
+    Raise the typed error for an error status, a body that is not JSON, or an envelope
+    that says success: false; checking the shape of what is returned is the caller's.
     """
     if status_code != 200:
         raise status_error(status_code, headers, content)
@@ -163,6 +161,19 @@ def vectors_from(
             status_code=status_code,
             cf_ray=cf_ray,
         )
+    return data
+
+
+def vectors_from(
+    status_code: int, headers: Mapping[str, str], content: bytes, asked: Sequence[str]
+) -> list[Vector]:
+    """Return the vectors of a 200 answer to a request for the ids asked.
+
+    Raise a typed error for anything else: an error status, a body that is not the
+    envelope, or vectors that are not among those asked (more, repeated, or other ids).
+    """
+    data = success_body(status_code, headers, content)
+    cf_ray = headers.get("cf-ray")
     try:
         vectors = _parse_success(data)
         _check_ids(vectors, asked)
