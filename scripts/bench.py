@@ -81,16 +81,40 @@ def async_timer(
     return lambda n: loop.run_until_complete(timed(n))
 
 
-def take_turns(contenders: Sequence[Contender], rounds: int, per_sample: int) -> dict[str, float]:
-    """Return each contender's median seconds per operation; the order rotates each round."""
+@dataclass
+class Turns:
+    """Each contender's median seconds per operation: within its turns, and first in a turn."""
+
+    steady: dict[str, float]
+    first: dict[str, float]  # empty unless the first call of each turn is timed apart
+
+
+def take_turns(
+    contenders: Sequence[Contender], rounds: int, per_sample: int, *, first_apart: bool = False
+) -> Turns:
+    """Time the contenders in turns, the order rotating each round; return the medians.
+
+    With `first_apart`, each turn's first call is timed on its own and the turn's sample is
+    taken after it. A first call runs in what the contender before it left: its garbage
+    not yet collected, arenas it freed, caches holding its code rather than this one's.
+    Every contender pays for that, by an amount that depends on its neighbour and on how
+    much code of its own runs, so the sample measures repeated calls and the first calls
+    are reported beside it (rows "first call of a turn").
+    """
     for contender in contenders:  # warm up: connections, caches, the server's answers
         contender.run(max(2, per_sample // 4))
     samples: dict[str, list[float]] = {c.name: [] for c in contenders}
+    firsts: dict[str, list[float]] = {c.name: [] for c in contenders} if first_apart else {}
     for round_number in range(rounds):
         shift = round_number % len(contenders)
         for contender in [*contenders[shift:], *contenders[:shift]]:
+            if first_apart:
+                firsts[contender.name].append(contender.run(1))
             samples[contender.name].append(contender.run(per_sample) / per_sample)
-    return {name: median(values) for name, values in samples.items()}
+    return Turns(
+        steady={name: median(values) for name, values in samples.items()},
+        first={name: median(values) for name, values in firsts.items()},
+    )
 
 
 class Clients:
@@ -213,8 +237,9 @@ def bench_calls(clients: Clients, rounds: int) -> list[Row]:
             contenders.append(
                 Contender("cf-vectorize + values_matrix (NumPy)", sync_timer(as_matrix))
             )
-        medians = take_turns(contenders, rounds, per_sample)
-        rows += call_rows(scenario, medians)
+        turns = take_turns(contenders, rounds, per_sample, first_apart=True)
+        rows += call_rows(scenario, turns.steady)
+        rows += first_call_rows(scenario, turns.first)
     return rows
 
 
@@ -234,6 +259,27 @@ def call_rows(scenario: str, medians: dict[str, float]) -> list[Row]:
             sdk = name.replace("cf-vectorize", "cloudflare SDK")
             goals += (target(sdk, value, medians[sdk], 1.0),)
         rows.append(Row(scenario, name, value, "s", medians[sync_ref], goals))
+    return rows
+
+
+def first_call_rows(scenario: str, firsts: dict[str, float]) -> list[Row]:
+    """Rows for cf-vectorize's first call of a turn, beside httpx's (no target: see take_turns)."""
+    rows = []
+    for name in ("cf-vectorize", "async cf-vectorize"):
+        prefix = "async " if name.startswith("async") else ""
+        reference = f"{prefix}httpx + {'json' if scenario == CALL1 else 'orjson'}"
+        ratio = firsts[name] / firsts[reference]
+        note = f"({ratio:.2f} x {reference}'s first call)"
+        rows.append(
+            Row(
+                scenario,
+                f"{name}, first call of a turn",
+                firsts[name],
+                "s",
+                firsts[f"{prefix}httpx + json"],
+                note=note,
+            )
+        )
     return rows
 
 
@@ -292,7 +338,7 @@ def bench_bulk(clients: Clients, rounds: int) -> list[Row]:
             "async cloudflare SDK, gather (16 in flight)", async_timer(clients.loop, sdk_gather)
         ),
     ]
-    medians = take_turns(contenders, rounds, 1)
+    medians = take_turns(contenders, rounds, 1).steady
     # The SDK's plain loop takes 500 requests of 50 ms, 25 s a run: timed once, after a warm-up.
     sdk.vectorize.indexes.get_by_ids(index_name, account_id=ACCOUNT_ID, ids=parts[0])
     loop_time = sync_timer(sdk_loop)(1)
