@@ -84,7 +84,11 @@ def test_a_failure_yields_what_came_before_then_raises_naming_the_rest(
     seen = iterate(runner, Server([answer]), IDS, max_concurrency=limit)
     assert seen.ids == IDS[:40]
     assert isinstance(seen.error, NotFoundError)
-    assert seen.error.unfetched_ids == tuple(IDS[40:])
+    # The failed chunk and every id drawn after it; with one chunk in flight, one chunk
+    # was drawn ahead and the rest of the ids left undrawn, from where resume_from says.
+    resume = seen.error.resume_from
+    assert resume == (80 if limit == 1 else None)
+    assert seen.error.unfetched_ids == tuple(IDS[40:resume])
 
 
 def test_no_ids_send_nothing(runner: Runner) -> None:

@@ -22,7 +22,7 @@ from ._plan import END, Chunk, Plan
 from ._proxy import direct_only, environment_proxy
 from ._response import encode_json, vectors_from
 from ._retry import RetryPolicy
-from ._validation import check_index_name, iter_unique_ids, unique_id_keys
+from ._validation import Drawn, check_index_name, iter_unique_ids, unique_id_keys
 from ._version import __version__
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
@@ -263,8 +263,14 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         `max_retries` and `timeout` (seconds or a Timeout) override the client's for this
         call. When a chunk fails for good nothing more is sent, the chunks before it still
         in flight are awaited and their vectors yielded, then the APIError is raised with
-        `unfetched_ids`: that chunk's ids and every id after them (what is left of `ids` is
-        drawn to name them). Leaving the loop through an
+        `unfetched_ids`: that chunk's ids and every id drawn after them (at most the window
+        and one chunk drawn ahead). The rest of `ids` is left undrawn, so that a failure
+        costs no memory and an endless iterator ends: the error's `resume_from` is then
+        the number of items taken from `ids` (duplicates included), else None (every id
+        was drawn). To go on, fetch `unfetched_ids` and then `ids[resume_from:]` (a
+        sequence) or the rest of the same iterator, e.g. `itertools.chain(
+        error.unfetched_ids, ids[error.resume_from:])`; ids seen before the failure are
+        not deduplicated against those. Leaving the loop through an
         exception (Ctrl-C included), `close()` / `aclose()`, leaving the `with` block, or
         dropping the stream (as after a `break`) cancels the chunks not yet sent; requests
         in flight are abandoned, never waited for.
@@ -285,7 +291,8 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
 
         Any number of ids: duplicates are removed and chunks of at most 20 are sent, up to
         `max_concurrency` at once. The result's `missing_ids` names the ids not found.
-        Raises an APIError subclass, with `unfetched_ids`, when any chunk fails for good.
+        Raises an APIError subclass when any chunk fails for good; its `unfetched_ids`
+        names every id not fetched (the ids are held whole anyway), `resume_from` is None.
         `max_retries` and `timeout` override the client's for this call. It collects
         `iter_by_ids` (all ids are checked first), so a large fetch is better streamed.
         With AsyncVectorize, await it.
@@ -473,9 +480,16 @@ class StreamBase:
         client._check_open()
         self._index_name = check_index_name(index_name)
         self._settings = client._call_settings(max_retries, timeout)
-        # checked: distinct ids get_by_ids has checked already, not checked twice.
-        unique = iter(ids) if checked else iter_unique_ids(ids, deduplicate=deduplicate)
-        self._plan = Plan(unique, concurrency=client._max_concurrency)
+        # checked: distinct ids get_by_ids holds whole and has checked already, not checked
+        # twice; a failure names every one not fetched. Else the ids are drawn as needed, and
+        # a failure leaves the rest undrawn (drawn says where the caller resumes).
+        concurrency = client._max_concurrency
+        if checked:
+            self._plan = Plan(iter(ids), concurrency=concurrency)
+        else:
+            drawn = Drawn()
+            unique = iter_unique_ids(ids, deduplicate=deduplicate, drawn=drawn)
+            self._plan = Plan(unique, concurrency=concurrency, drawn=drawn)
         self._make_request = client._get_by_ids_request
         client._streams.add(self)
 

@@ -75,9 +75,17 @@ class APIError(VectorizeError):
 
     In a batched call, `unfetched_ids` names every requested id whose chunk was not fetched:
     the call raises instead of returning a partial result.
+
+    `resume_from` is None when `unfetched_ids` names every id of the call not fetched (as
+    get_by_ids does). A stream (iter_by_ids) that fails names only the ids it drew and did
+    not deliver, and leaves the rest of `ids` undrawn, so that memory stays bounded and an
+    endless iterator ends: `resume_from` is then the number of items it took from `ids`
+    (duplicates included), and the ids not fetched are `unfetched_ids` followed by
+    `ids[resume_from:]` for a sequence, or by what is left in the iterator passed.
     """
 
     unfetched_ids: tuple[str, ...] = ()
+    resume_from: int | None = None
 
 
 class APIConnectionError(APIError):

@@ -7,8 +7,11 @@ most that many finished ones and memory stays flat whatever the number of ids. F
 chunks are delivered in the order asked: their vectors in the order of their ids, the ids
 not found added to `missing_ids`. When a chunk fails for good nothing more starts, the
 chunks before it still in flight are awaited and delivered, and then its error is raised
-naming its ids and every id after them (`unfetched_ids`). Closing, an interrupt or a bug
-ends the fetch at once.
+naming in `unfetched_ids` its ids and every id drawn after them; a plan given `drawn` (a
+stream of the caller's ids) draws nothing more, and says in `resume_from` where the caller's
+ids stop being drawn, so that a failure costs no memory beyond the window; without it (ids
+the caller holds whole anyway) the rest is drawn and named too. Closing, an interrupt or a
+bug ends the fetch at once.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, Final
 from ._errors import APIError, InvalidInputError, InvalidInputTypeError, VectorizeError
 from ._limits import MAX_IDS_PER_REQUEST
 from ._results import mark_unfetched
+from ._validation import Drawn
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
     from cf_vectorize_api.models import Vector
@@ -55,8 +59,16 @@ Outcome = list["Vector"] | BaseException
 class Plan:
     """Which chunk to start next, and what to deliver, in order, as chunks settle."""
 
-    def __init__(self, ids: Iterator[str], *, concurrency: int, window: int | None = None) -> None:
+    def __init__(
+        self,
+        ids: Iterator[str],
+        *,
+        concurrency: int,
+        window: int | None = None,
+        drawn: Drawn | None = None,
+    ) -> None:
         self._ids = ids
+        self._drawn = drawn  # None: name every id not delivered, drawing what is left
         self._bad_input: VectorizeError | None = None
         self._concurrency = concurrency
         self._window = window or 2 * concurrency
@@ -167,18 +179,25 @@ class Plan:
         error = self._error
         assert error is not None  # noqa: S101 (only called once one is recorded)
         if isinstance(error, APIError) and not error.unfetched_ids:
-            mark_unfetched(error, list(self.undelivered()))
+            drawn = self._drawn
+            if drawn is None:
+                mark_unfetched(error, list(self.undelivered(draw_rest=True)))
+            else:
+                unfetched = list(self.undelivered(draw_rest=False))
+                # A bad id ended the drawing early: its end was not reached either.
+                ended = drawn.ended and self._bad_input is None
+                mark_unfetched(error, unfetched, None if ended else drawn.count)
         return error
 
-    def undelivered(self) -> Iterator[str]:
-        """Every asked id not delivered, in order; draws what is left of the caller's ids."""
+    def undelivered(self, *, draw_rest: bool) -> Iterator[str]:
+        """Every drawn id not delivered, in order; then, if draw_rest, the caller's others."""
         pending = {**self._in_flight, **{seq: ids for seq, (ids, _) in self._settled.items()}}
         for seq in sorted(pending):
             yield from pending[seq]
         if self._next is not None:
             yield from self._next
             self._next = None
-        rest = self._draw()
+        rest = self._draw() if draw_rest else None
         while rest is not None:
             yield from rest
             rest = self._draw()

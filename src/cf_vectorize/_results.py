@@ -54,10 +54,21 @@ def in_order(asked: Sequence[str], vectors: Iterable[Vector]) -> VectorList:
     return VectorList(ordered, missing)
 
 
-def mark_unfetched(error: APIError, unfetched: Sequence[str]) -> APIError:
-    """Record on error the ids a batched call did not fetch, and say so in its notes."""
+def mark_unfetched(
+    error: APIError, unfetched: Sequence[str], resume_from: int | None = None
+) -> APIError:
+    """Record on error the ids a batched call did not fetch, and say so in its notes.
+
+    `resume_from`: the items of `ids` a stream took, when it left the rest undrawn.
+    """
     error.unfetched_ids = tuple(unfetched)
+    error.resume_from = resume_from
     if unfetched:
         shown = ", ".join(repr(i) for i in unfetched[:5]) + (", …" if len(unfetched) > 5 else "")
         error.add_note(f"{len(unfetched)} requested id(s) were not fetched: {shown}")
+    if resume_from is not None:
+        error.add_note(
+            f"ids after the first {resume_from} of ids were not drawn (nor fetched): "
+            "continue from error.resume_from"
+        )
     return error

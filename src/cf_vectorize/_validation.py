@@ -79,33 +79,56 @@ def check_id(vector_id: object, position: int) -> str:
     return vector_id
 
 
-def iter_unique_ids(ids: Iterable[str], *, deduplicate: bool = True) -> Iterator[str]:
+class Drawn:
+    """How far a fetch has drawn the caller's ids.
+
+    `count`: the items taken (duplicates included); `ended`: whether their end was reached.
+    """
+
+    __slots__ = ("count", "ended")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.ended = False
+
+    def __repr__(self) -> str:
+        return f"Drawn(count={self.count}, ended={self.ended})"
+
+
+def iter_unique_ids(
+    ids: Iterable[str], *, deduplicate: bool = True, drawn: Drawn | None = None
+) -> Iterator[str]:
     """Check ids as they are drawn and yield each once, in first-seen order.
 
     A collection (anything with a length: list, tuple, set, dict keys …) is checked whole
     here, before anything is drawn, so a bad id is refused before any request; any other
     iterable (a generator, a file) is checked lazily, an id as it is reached. To drop
     duplicates the ids seen are kept in a set, about 100 bytes an id: the one cost that
-    grows with the number of ids. With `deduplicate=False` nothing is kept.
+    grows with the number of ids. With `deduplicate=False` nothing is kept. `drawn`, when
+    given, counts the items taken from `ids` (a bad one is not counted) and notes their end.
     """
     iterator = _id_iterator(ids)
     checked = isinstance(ids, Collection)
     if checked:
         for position, vector_id in enumerate(ids):
             check_id(vector_id, position)
-    return _checked(iterator, checked=checked, deduplicate=deduplicate)
+    return _checked(iterator, checked=checked, deduplicate=deduplicate, drawn=drawn or Drawn())
 
 
-def _checked(iterator: Iterator[str], *, checked: bool, deduplicate: bool) -> Iterator[str]:
+def _checked(
+    iterator: Iterator[str], *, checked: bool, deduplicate: bool, drawn: Drawn
+) -> Iterator[str]:
     seen: set[str] = set()
     for position, vector_id in enumerate(iterator):
         if not checked:
             check_id(vector_id, position)
+        drawn.count = position + 1
         if not deduplicate:
             yield vector_id
         elif vector_id not in seen:
             seen.add(vector_id)
             yield vector_id
+    drawn.ended = True
 
 
 def unique_ids(ids: Iterable[str]) -> list[str]:
