@@ -21,7 +21,7 @@ from cf_vectorize import (
 from cf_vectorize._plan import Chunk, Plan
 from cf_vectorize._validation import Drawn, iter_unique_ids
 from cf_vectorize.server import StandInServer
-from tests.clientkit import ACCOUNT, Runner, Server, envelope, failure, iterate, vector
+from tests.clientkit import ACCOUNT, Runner, Server, envelope, failure, found, iterate, vector
 
 IDS = [f"id-{n:03d}" for n in range(200)]  # 10 chunks
 CONCURRENCY = 8
@@ -148,3 +148,76 @@ def test_a_bounded_plan_draws_nothing_more_after_a_failure() -> None:
         plan.pop(started.append)
     assert endless.drawn == drawn.count == caught.value.resume_from == 60  # 2 started, 1 ahead
     assert caught.value.unfetched_ids == tuple(f"id{n}" for n in range(60))
+
+
+def _events(kind: str, handler: Server, ids: list[str], limit: int) -> tuple[list[str], int]:
+    """Iterate with on_missing: the vectors and missing ids as they came, and missing_count.
+
+    The stream's missing_ids must stay empty.
+    """
+    events: list[str] = []
+
+    def on_missing(vector_id: str) -> None:
+        events.append(f"missing {vector_id}")
+
+    kwargs = {
+        "account_id": ACCOUNT,
+        "auth": ApiToken("t"),
+        "transport": httpx.MockTransport(handler),
+        "pacing": None,
+        "max_concurrency": limit,
+    }
+    if kind == "sync":
+        with (
+            Vectorize(**kwargs) as client,  # type: ignore[arg-type]
+            client.iter_by_ids("my-index", ids, on_missing=on_missing) as stream,
+        ):
+            events.extend(f"found {vector.id}" for vector in stream)
+            assert stream.missing_ids == ()
+            return events, stream.missing_count
+
+    async def run() -> int:
+        async with (
+            AsyncVectorize(**kwargs) as client,  # type: ignore[arg-type]
+            client.iter_by_ids("my-index", ids, on_missing=on_missing) as stream,
+        ):
+            async for vector in stream:
+                events.append(f"found {vector.id}")
+            assert stream.missing_ids == ()
+            return stream.missing_count
+
+    return events, asyncio.run(run())
+
+
+@pytest.mark.parametrize("limit", [1, 8])
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_on_missing_gets_each_id_not_found_at_its_place_in_the_order_asked(
+    kind: str, limit: int
+) -> None:
+    unknown = {"id-000", "id-001", "id-019", "id-020", "id-077", *IDS[100:140], "id-199"}
+    events, missing_count = _events(kind, Server([found(unknown)]), IDS, limit)
+    assert events == [f"{'missing' if i in unknown else 'found'} {i}" for i in IDS]
+    assert missing_count == len(unknown)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_an_error_raised_by_on_missing_ends_the_stream_with_it(kind: str) -> None:
+    def on_missing(vector_id: str) -> None:
+        raise LookupError(vector_id)
+
+    server = Server([found({"id-030"})])
+    kwargs = {"account_id": ACCOUNT, "auth": ApiToken("t"), "pacing": None}
+    transport = httpx.MockTransport(server)
+    with pytest.raises(LookupError, match="id-030"):
+        if kind == "sync":
+            with Vectorize(transport=transport, **kwargs) as client:  # type: ignore[arg-type]
+                for _ in client.iter_by_ids("my-index", IDS, on_missing=on_missing):
+                    pass
+        else:
+
+            async def run() -> None:
+                async with AsyncVectorize(transport=transport, **kwargs) as client:  # type: ignore[arg-type]
+                    async for _ in client.iter_by_ids("my-index", IDS, on_missing=on_missing):
+                        pass
+
+            asyncio.run(run())

@@ -245,6 +245,7 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         max_retries: int | None = None,
         timeout: float | Timeout | None = None,
         deduplicate: bool = True,
+        on_missing: Callable[[str], object] | None = None,
     ) -> StreamT:
         """Stream the vectors with these ids, in the order asked, each as soon as it is due.
 
@@ -258,7 +259,10 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         bytes an id; `deduplicate=False` keeps nothing, for ids known to be unique: a
         repeated id is then fetched and yielded again). A collection of ids is checked
         whole before anything is sent; the ids of any other iterable (a generator, a
-        file) are checked as they are drawn.
+        file) are checked as they are drawn. `missing_ids` grows with the ids not found;
+        `on_missing`, given, is called with each instead (`missing_ids` stays empty), on
+        the iterating thread or task when the iteration reaches its place in the order
+        asked, so that nothing is kept of them; `missing_count` counts them either way.
 
         `max_retries` and `timeout` (seconds or a Timeout) override the client's for this
         call. When a chunk fails for good nothing more is sent, the chunks before it still
@@ -276,7 +280,13 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         in flight are abandoned, never waited for.
         """
         return self._stream_type(
-            self, index_name, ids, max_retries, timeout, deduplicate=deduplicate
+            self,
+            index_name,
+            ids,
+            max_retries,
+            timeout,
+            deduplicate=deduplicate,
+            on_missing=on_missing,
         )
 
     def get_by_ids(
@@ -475,6 +485,7 @@ class StreamBase:
         *,
         deduplicate: bool = True,
         checked: bool = False,
+        on_missing: Callable[[str], object] | None = None,
     ) -> None:
         self._prepare(client)
         client._check_open()
@@ -489,14 +500,19 @@ class StreamBase:
         else:
             drawn = Drawn()
             unique = iter_unique_ids(ids, deduplicate=deduplicate, drawn=drawn)
-            self._plan = Plan(unique, concurrency=concurrency, drawn=drawn)
+            self._plan = Plan(unique, concurrency=concurrency, drawn=drawn, on_missing=on_missing)
         self._make_request = client._get_by_ids_request
         client._streams.add(self)
 
     @property
     def missing_ids(self) -> tuple[str, ...]:
-        """The ids asked for and not found so far, in the order asked."""
+        """The ids asked for and not found so far, in the order asked (none with on_missing)."""
         return tuple(self._plan.missing_ids)
+
+    @property
+    def missing_count(self) -> int:
+        """How many ids asked for were not found so far (with or without on_missing)."""
+        return self._plan.missing_count
 
     @property
     def ids_done(self) -> int:
@@ -506,7 +522,7 @@ class StreamBase:
     def __repr__(self) -> str:
         return (
             f"<{type(self).__name__} {self._index_name!r}: {self.ids_done} ids done, "
-            f"{len(self._plan.missing_ids)} missing, {self._plan.in_flight} chunks in flight>"
+            f"{self._plan.missing_count} missing, {self._plan.in_flight} chunks in flight>"
         )
 
     def _request(self, chunk: Chunk) -> ApiRequest[list[Vector]]:

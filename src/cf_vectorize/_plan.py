@@ -66,8 +66,12 @@ class Plan:
         concurrency: int,
         window: int | None = None,
         drawn: Drawn | None = None,
+        on_missing: Callable[[str], object] | None = None,
     ) -> None:
         self._ids = ids
+        # Given, the ids not found wait in _ready at their place in the order asked, and are
+        # handed to it there instead of being kept: memory stays flat however many are missing.
+        self._on_missing = on_missing
         self._drawn = drawn  # None: name every id not delivered, drawing what is left
         self._bad_input: VectorizeError | None = None
         self._concurrency = concurrency
@@ -77,11 +81,12 @@ class Plan:
         self._head = 0  # seq of the next chunk to deliver
         self._in_flight: dict[int, list[str]] = {}
         self._settled: dict[int, tuple[list[str], Outcome]] = {}
-        self._ready: deque[Vector] = deque()
+        self._ready: deque[Vector | str] = deque()  # a str: an id not found (on_missing)
         self._error: BaseException | None = None
         self._abandoned = False
         self._failing = False  # a chunk failed for good: start nothing more
-        self.missing_ids: list[str] = []
+        self.missing_ids: list[str] = []  # without on_missing
+        self.missing_count = 0
         self.ids_done = 0  # ids delivered: found or missing
 
     def _draw(self) -> list[str] | None:
@@ -106,16 +111,25 @@ class Plan:
         work), otherwise only when no vector is waiting to be popped: `start` may run its
         chunk before it returns (a client running it inline), and vectors already due must
         not wait for that. Raises the first failure once everything due before it is out.
+        An id not found reaches on_missing here, when its turn comes in the order asked.
         """
-        while not self._abandoned and self._error is None and (self._in_flight or not self._ready):
-            chunk = self._startable()
-            if chunk is None:
+        while True:
+            while (
+                not self._abandoned and self._error is None and (self._in_flight or not self._ready)
+            ):
+                chunk = self._startable()
+                if chunk is None:
+                    break
+                start(chunk)
+            if self._abandoned:
+                return END
+            if not self._ready:
                 break
-            start(chunk)
-        if self._abandoned:
-            return END
-        if self._ready:
-            return self._ready.popleft()
+            item = self._ready.popleft()
+            if not isinstance(item, str):
+                return item
+            if self._on_missing is not None:  # always: only with it is a str put there
+                self._on_missing(item)
         if self._error is not None:
             raise self._failure()
         if self._in_flight:
@@ -166,10 +180,12 @@ class Plan:
 
     def _deliver(self, asked: list[str], vectors: list[Vector]) -> None:
         found = {vector.id: vector for vector in vectors}
+        missing = self._ready if self._on_missing is not None else self.missing_ids
         for vector_id in asked:
             vector = found.get(vector_id)
             if vector is None:
-                self.missing_ids.append(vector_id)
+                missing.append(vector_id)
+                self.missing_count += 1
             else:
                 self._ready.append(vector)
         self.ids_done += len(asked)
