@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from importlib import resources
@@ -218,10 +219,16 @@ def test_an_id_that_would_not_read_plainly_is_quoted_on_stderr(cli: Cli) -> None
     assert err.splitlines() == ['not found: " padded "', 'not found: "tab\\tid"']
 
 
-def test_duplicates_come_back_once_in_first_seen_order(cli: Cli) -> None:
-    code, out, _ = cli("sample", "faq-001", "doc-001", "faq-001", "--format", "ndjson")
-    assert code == 0
+def test_an_id_given_twice_comes_twice_unless_dedupe_keeps_the_first(cli: Cli) -> None:
+    asked = ["faq-001", "doc-001", "faq-001", "nope", "nope"]
+    code, out, err = cli("sample", *asked, "--format", "ndjson")
+    assert code == ExitCode.NOT_FOUND
+    assert [json.loads(line)["id"] for line in out.splitlines()] == asked[:3]
+    assert err == "not found: nope\n" * 2
+    code, out, err = cli("sample", *asked, "--format", "ndjson", "--dedupe")
+    assert code == ExitCode.NOT_FOUND
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["faq-001", "doc-001"]
+    assert err == "not found: nope\n"
 
 
 def test_ids_may_follow_options_and_dashes_end_the_options(cli: Cli) -> None:
@@ -254,11 +261,13 @@ def test_the_progress_bar_follows_the_chunks_and_output_stays_in_order(cli: Cli)
     frames = [frame for frame in err.split("\r") if frame.startswith("cf-vectorize")]
     done = [int(frame.split()[-2].split("/")[0]) for frame in frames]
     assert done[0] == 0 and done[-1] == 97
-    assert done == sorted(set(done))
+    assert done == sorted(done)  # redrawn at the same count after a "not found" line
     assert set(done) <= {0, 20, 40, 60, 80, 97}
-    assert err.endswith("\n")
-    missing = [line for line in err.split("\x1b[2K")[-1].splitlines() if line]
-    assert missing == [f"not found: {i}" for i in asked if i not in BIG]
+    assert err.endswith("\r\x1b[2K")  # the bar is erased at the end
+    # Each unknown id is said as its turn comes, on a line of its own: the bar erased first.
+    missing = [f"not found: {i}" for i in asked if i not in BIG]
+    after_erasing = [part.split("\r")[0] for part in err.split("\r\x1b[2K")]
+    assert [part for part in after_erasing if part] == [f"{line}\n" for line in missing]
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(cli: Cli) -> None:
@@ -288,6 +297,52 @@ def test_ids_from_stdin(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == ExitCode.NOT_FOUND
     assert [v["id"] for v in json.loads(out)] == ["doc-005", "doc-006"]
     assert err == "not found: nope\n"
+
+
+@pytest.mark.parametrize("where", ["file", "stdin", "pipe"])
+def test_a_bad_id_on_the_last_line_is_refused_before_anything_is_sent(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str
+) -> None:
+    good = list(SAMPLE) * 3
+    text = "".join(f"{i}\n" for i in good) + "x" * 65 + "\n"
+    ids_file = tmp_path / "ids.txt"
+    if where == "stdin":
+        monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    elif where == "file":
+        ids_file.write_text(text)
+    else:
+        _fifo(ids_file, text)
+    code, out, err = cli("sample", "--ids-file", "-" if where == "stdin" else str(ids_file))
+    line = _assert_one_error_line(err, exit_code=code, code=ExitCode.USAGE)
+    assert f"ids[{len(good)}] has 65 bytes" in line
+    assert out == ""  # nothing was fetched: the first ids would have been printed
+
+
+def _fifo(path: Path, text: str) -> None:
+    """Make path a named pipe that a thread writes text into once (read once only)."""
+    os.mkfifo(path)
+
+    def write() -> None:
+        with open(path, "w") as pipe:
+            pipe.write(text)
+
+    threading.Thread(target=write, daemon=True).start()
+
+
+@pytest.mark.parametrize("where", ["stdin", "pipe"])
+def test_ids_that_cannot_be_read_twice_are_checked_then_fetched_through_a_copy(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str
+) -> None:
+    asked = [*list(BIG)[:70], "gone", *list(BIG)[:30]]
+    text = "".join(f"{i}\n" for i in asked)
+    ids_file = tmp_path / "ids"
+    if where == "stdin":
+        monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    else:
+        _fifo(ids_file, text)
+    code, out, err = cli("big", "--ids-file", "-" if where == "stdin" else str(ids_file))
+    assert (code, err) == (ExitCode.NOT_FOUND, "not found: gone\n")
+    assert [v["id"] for v in json.loads(out)] == [i for i in asked if i != "gone"]
 
 
 def test_an_unreadable_ids_file_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:

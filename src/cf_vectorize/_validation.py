@@ -149,3 +149,14 @@ def unique_id_keys(ids: Iterable[str]) -> dict[str, None]:
         else:
             seen[check_id(vector_id, position)] = None
     return seen
+
+
+def count_checked_ids(ids: Iterable[str]) -> int:
+    """Check every id and return how many there are, duplicates included; none is kept."""
+    count = 0
+    for count, vector_id in enumerate(_id_iterator(ids), 1):
+        if not (
+            type(vector_id) is str and vector_id.isascii() and 0 < len(vector_id) <= MAX_ID_BYTES
+        ):
+            check_id(vector_id, count - 1)
+    return count

@@ -16,14 +16,14 @@ from .._errors import (
     APIError,
     APIStatusError,
     AuthenticationError,
-    InvalidInputError,
     PermissionDeniedError,
     VectorizeError,
 )
 from .._limits import MAX_IDS_PER_REQUEST
 from .._pacing import Pacing, paced_duration
-from .._validation import check_index_name, unique_id_keys
+from .._validation import check_index_name, count_checked_ids, unique_id_keys
 from . import _settings as settings
+from ._ids import IdSource, ids_of
 from ._progress import ProgressBar
 from ._render import FORMATS, quote_id, render
 from ._settings import ENVIRONMENT_HELP, add_connection_options, count
@@ -56,15 +56,18 @@ class ExitCode(IntEnum):
 
 
 _DESCRIPTION = f"""\
-Fetch vectors by id from a Vectorize index and print them on stdout, in the order asked
-(duplicates removed). Any number of ids: they are sent 20 per request, several requests
-at once, paced under Cloudflare's rate limits, with retries of transient failures.
-Unknown ids are left out of the output and listed on stderr as "not found: ID".
+Fetch vectors by id from a Vectorize index and print them on stdout, in the order asked.
+Any number of ids: they are sent 20 per request, several requests at once, paced under
+Cloudflare's rate limits, with retries of transient failures. Unknown ids are left out of
+the output and listed on stderr as "not found: ID", each as soon as its turn comes.
 Output streams: with json and ndjson each vector is written as soon as it and every
-vector before it have arrived, so memory stays flat whatever the number of ids; table
-waits for all (it aligns columns). When pacing will stretch a fetch, stderr says once
-roughly how long it will take. After an error the output stops where it was (json: an
-unterminated array) and the exit status says what happened.
+vector before it have arrived, and memory does not grow with the number of ids; table
+waits for all (it aligns columns, holding every vector). Every id is checked before
+anything is sent: --ids-file is read twice (stdin or a pipe is copied to a temporary
+file for that). An id given twice is fetched and printed twice, unless --dedupe (which
+holds every id in memory, about 100 bytes an id). When pacing will stretch a fetch,
+stderr says once roughly how long it will take. After an error the output stops where it
+was (json: an unterminated array) and the exit status says what happened.
 
 ids: the arguments, then the lines of --ids-file (FILE, or - for stdin); a line is an id
 as written (only the line ending is removed); blank lines are skipped.
@@ -138,6 +141,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="also read ids from FILE, one per line; - reads stdin",
     )
     parser.add_argument(
+        "--dedupe",
+        action="store_true",
+        help="drop repeated ids, keeping the first; holds every id in memory (about 100 "
+        "bytes an id), where by default memory does not grow with the number of ids",
+    )
+    parser.add_argument(
         "--format",
         choices=sorted(FORMATS),
         default="json",
@@ -169,31 +178,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def read_ids(lines: Iterable[str]) -> list[str]:
     """Ids from lines: the line ending removed, nothing else; blank lines skipped."""
-    return list(_ids_of(lines))
-
-
-def _ids_of(lines: Iterable[str]) -> Iterator[str]:
-    for line in lines:
-        vector_id = line.removesuffix("\n").removesuffix("\r")
-        if vector_id.strip():
-            yield vector_id
-
-
-def _ids(args: argparse.Namespace, stdin: TextIO) -> Iterator[str]:
-    """Yield the ids of the arguments, then of --ids-file, one at a time."""
-    if not args.ids and args.ids_file is None:
-        raise InvalidInputError(
-            "no ids: give them as arguments or with --ids-file FILE (- for stdin)"
-        )
-    yield from args.ids
-    if args.ids_file == "-":
-        yield from _ids_of(stdin)
-    elif args.ids_file is not None:
-        try:
-            with open(args.ids_file, encoding="utf-8", newline="") as file:
-                yield from _ids_of(file)
-        except (OSError, UnicodeDecodeError) as error:
-            raise InvalidInputError(f"cannot read --ids-file {args.ids_file}: {error}") from None
+    return list(ids_of(lines))
 
 
 def exit_code_for(error: VectorizeError) -> ExitCode:
@@ -244,32 +229,50 @@ def _tracked(stream: VectorStream, bar: ProgressBar) -> Iterator[Vector]:
 def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: TextIO) -> int:
     """Check the input, then stream the vectors to stdout; raises VectorizeError."""
     index = check_index_name(args.index)
-    # Checked and deduplicated here, before anything is sent (messages count from the first
-    # id); one dict of the ids is what the fetch keeps of them.
-    wanted = unique_id_keys(_ids(args, stdin))
+    with IdSource(args.ids, args.ids_file, stdin) as source:
+        # Every id is checked here, before anything is sent (messages count from the first
+        # id). By default none is kept: the fetch reads them again. --dedupe keeps one dict
+        # of them, to drop repeats.
+        wanted: Iterable[str]
+        if args.dedupe:
+            wanted = unique_id_keys(source)
+            count = len(wanted)
+        else:
+            wanted, count = source, count_checked_ids(source)
+        return _fetch(args, env, index, wanted, count)
+
+
+def _fetch(
+    args: argparse.Namespace, env: Mapping[str, str], index: str, ids: Iterable[str], count: int
+) -> int:
+    """Stream the vectors of `count` checked ids to stdout, each id not found to stderr."""
     auth = settings.credential(env)
     group = MAX_IDS_PER_REQUEST * args.max_concurrency
     show = args.progress == "always" or (
         args.progress == "auto"
-        and len(wanted) > group
+        and count > group
         and sys.stderr.isatty()
         and not sys.stdout.isatty()
     )
-    bar = ProgressBar(sys.stderr, len(wanted), PROG, enabled=show)
+    bar = ProgressBar(sys.stderr, count, PROG, enabled=show)
+
+    def not_found(vector_id: str) -> None:
+        # Said as soon as its place in the order asked is reached: nothing is kept of it.
+        bar.clear()
+        print(f"not found: {quote_id(vector_id)}", file=sys.stderr)
+
     with settings.client(args, env, auth, settings.account_id(args, env)) as client:
-        notice = pacing_notice(len(wanted), settings.pacing(args))
+        notice = pacing_notice(count, settings.pacing(args))
         if notice is not None:
             print(f"{PROG}: {notice}", file=sys.stderr, flush=True)
-        with client.iter_by_ids(index, wanted, deduplicate=False) as stream:
+        with client.iter_by_ids(index, ids, deduplicate=False, on_missing=not_found) as stream:
             try:
                 if not _write(render(_tracked(stream, bar), args.format, args.max_values)):
                     return ExitCode.BROKEN_PIPE
             finally:
                 bar.clear()
-        for vector_id in stream.missing_ids:
-            print(f"not found: {quote_id(vector_id)}", file=sys.stderr)
-        sys.stderr.flush()
-    return ExitCode.NOT_FOUND if stream.missing_ids else ExitCode.OK
+                sys.stderr.flush()
+    return ExitCode.NOT_FOUND if stream.missing_count else ExitCode.OK
 
 
 def _error(message: object) -> None:
