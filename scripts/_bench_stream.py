@@ -132,7 +132,8 @@ def bench_streaming(base_url: str, sizes: Sequence[int] = SIZES) -> list[Row]:
 
     iter_by_ids keeps the set of ids seen to drop duplicates (about 100 bytes an id), by
     design: its rows are held to the ceiling only, and the flatness target is held by the
-    same fetch with deduplicate=False and by the CLI (which keeps its ids once).
+    same fetch with deduplicate=False and by the CLI (which keeps none of its ids: it
+    reads --ids-file twice, and says each unknown id as its turn comes).
     """
     peaks: dict[str, list[float]] = {}
     firsts: list[tuple[int, float, float]] = []

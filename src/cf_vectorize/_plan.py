@@ -5,13 +5,13 @@ chunk may start when fewer than `concurrency` are in flight and it lies within t
 window (`window` chunks from the first not yet delivered), so a slow chunk holds back at
 most that many finished ones and memory stays flat whatever the number of ids. Finished
 chunks are delivered in the order asked: their vectors in the order of their ids, the ids
-not found added to `missing_ids`. When a chunk fails for good nothing more starts, the
-chunks before it still in flight are awaited and delivered, and then its error is raised
-naming in `unfetched_ids` its ids and every id drawn after them; a plan given `drawn` (a
-stream of the caller's ids) draws nothing more, and says in `resume_from` where the caller's
-ids stop being drawn, so that a failure costs no memory beyond the window; without it (ids
-the caller holds whole anyway) the rest is drawn and named too. Closing, an interrupt or a
-bug ends the fetch at once.
+not found added to `missing_ids` (or handed to `on_missing` at their place). When a chunk
+fails for good nothing more starts, the chunks before it still in flight are awaited and
+delivered, and then its error is raised naming in `unfetched_ids` its ids and every id
+drawn after them; a plan given `drawn` (a stream of the caller's ids) draws nothing more,
+and says in `resume_from` where the caller's ids stop being drawn, so that a failure costs
+no memory beyond the window; without it (ids the caller holds whole anyway) the rest is
+drawn and named too. Closing, an interrupt or a bug ends the fetch at once.
 """
 
 from __future__ import annotations
