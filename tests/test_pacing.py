@@ -65,7 +65,7 @@ def test_no_pacing_never_sleeps() -> None:
 
 @pytest.mark.parametrize(("requests", "seconds"), [(0, 1.0), (1, 0.0), (-1, 5.0)])
 def test_bad_limits_are_refused(requests: int, seconds: float) -> None:
-    with pytest.raises(ValueError, match="rate limit"):
+    with pytest.raises(ValueError, match=r"RateLimit (requests|per_seconds) must be"):
         RateLimit(requests, seconds)
 
 

@@ -14,17 +14,31 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ._durations import duration_error, duration_problem
+from ._errors import InvalidInputError, InvalidInputTypeError
+
 
 @dataclass(frozen=True)
 class RateLimit:
-    """At most `requests` requests in any window of `per_seconds` seconds."""
+    """At most `requests` requests in any window of `per_seconds` seconds.
+
+    `requests` is an int of at least 1; `per_seconds` more than 0 and at most one day
+    (`MAX_SECONDS`): a longer window would make waits no timer of the platform takes.
+    """
 
     requests: int
     per_seconds: float
 
     def __post_init__(self) -> None:
-        if self.requests < 1 or self.per_seconds <= 0:
-            raise ValueError(f"a rate limit needs requests >= 1 and per_seconds > 0: {self}")
+        if isinstance(self.requests, bool) or not isinstance(self.requests, int):
+            raise InvalidInputTypeError(
+                f"RateLimit requests must be an int, not {type(self.requests).__name__}"
+            )
+        if self.requests < 1:
+            raise InvalidInputError(f"RateLimit requests must be at least 1, not {self.requests}")
+        problem = duration_problem(self.per_seconds)
+        if problem is not None:
+            raise duration_error(self.per_seconds)(f"RateLimit per_seconds must be {problem}")
 
 
 # Cloudflare's documented global limit, and its per-IP limit.
@@ -56,10 +70,29 @@ class _Schedule:
         return at
 
 
+def check_pacing(pacing: Pacing) -> Pacing:
+    """Return pacing if it is None, a RateLimit or a sequence of them; refuse anything else."""
+    _limits(pacing)
+    return pacing
+
+
 def _limits(pacing: Pacing) -> tuple[RateLimit, ...]:
+    """Return the rate limits of pacing; anything but RateLimits or None is refused."""
     if pacing is None:
         return ()
-    return (pacing,) if isinstance(pacing, RateLimit) else tuple(pacing)
+    if isinstance(pacing, RateLimit):
+        return (pacing,)
+    if isinstance(pacing, Sequence) and not isinstance(pacing, str | bytes):
+        limits = tuple(pacing)
+        wrong = [type(limit).__name__ for limit in limits if not isinstance(limit, RateLimit)]
+        if not wrong:
+            return limits
+        what = f"a sequence holding {wrong[0]}"
+    else:
+        what = type(pacing).__name__
+    raise InvalidInputTypeError(
+        f"pacing must be a RateLimit, a sequence of them, or None, not {what}"
+    )
 
 
 class Pacer:
