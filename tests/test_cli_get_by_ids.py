@@ -637,6 +637,19 @@ def test_the_pacing_notice_says_how_long_a_long_fetch_takes() -> None:
     assert pacing_notice(100_000, None) is None
 
 
+@pytest.mark.parametrize("concurrency", [1, 8, 100])
+def test_the_pacing_notice_comes_only_when_pacing_delays_the_fetch(concurrency: int) -> None:
+    """1,200 requests go out over 5 s paced, as long as 8 in flight take anyway: no notice.
+
+    The 1,201st waits for the 300 s window: that delay is pacing's, and is announced.
+    """
+    assert pacing_notice(24_000, DEFAULT_PACING, concurrency) is None
+    notice = pacing_notice(24_001, DEFAULT_PACING, concurrency)
+    assert notice is not None
+    assert "24001 ids take 1201 requests" in notice
+    assert "about 5 minutes" in notice
+
+
 def test_the_notice_is_printed_once_when_pacing_will_delay(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

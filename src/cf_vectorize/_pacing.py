@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from ._durations import duration_error, duration_problem
 from ._errors import InvalidInputError, InvalidInputTypeError
@@ -127,3 +128,25 @@ def paced_duration(pacing: Pacing, requests: int) -> float:
     for _ in range(requests):
         at = schedule.reserve(0.0)
     return at
+
+
+# The quickest round trip a fetch is assumed to make without pacing: the low end of the usual
+# 50-150 ms to Cloudflare's API. Assuming it quick errs toward saying that pacing delays a
+# fetch: over a slower link the fetch is slower anyway, and pacing costs it less.
+QUICK_ROUND_TRIP: Final = 0.05
+
+
+def pacing_delay(pacing: Pacing, requests: int, concurrency: int) -> tuple[float, float]:
+    """Return when the last of `requests` requests goes out paced, and how much later that is.
+
+    Later than without pacing, that is, when `concurrency` requests are in flight at once and
+    each takes QUICK_ROUND_TRIP: the fetch's own pace, modelled as one more rate limit. Only
+    the difference is pacing's doing: 1,200 requests at Cloudflare's limits go out over 5 s,
+    and take as long unpaced at 8 in flight.
+    """
+    if requests <= 0:
+        return 0.0, 0.0
+    own = RateLimit(concurrency, QUICK_ROUND_TRIP)
+    unpaced = (-(-requests // concurrency) - 1) * QUICK_ROUND_TRIP
+    paced = paced_duration((*_limits(pacing), own), requests)
+    return paced, max(paced - unpaced, 0.0)

@@ -21,7 +21,7 @@ from .._errors import (
     VectorizeError,
 )
 from .._limits import MAX_IDS_PER_REQUEST
-from .._pacing import Pacing, paced_duration
+from .._pacing import Pacing, pacing_delay
 from .._validation import check_index_name, unique_id_keys
 from . import _settings as settings
 from ._progress import ProgressBar
@@ -36,7 +36,7 @@ __all__ = ["ExitCode", "exit_code_for", "pacing_notice", "read_ids", "register",
 
 PROG: Final = "cf-vectorize get-by-ids"
 DEFAULT_MAX_VALUES: Final = 4
-# A fetch that pacing stretches past this many seconds is announced on stderr.
+# A fetch that pacing makes longer by this many seconds is announced on stderr.
 PACING_NOTICE_SECONDS: Final = 5.0
 # Cloudflare's codes for a missing or malformed credential header, sent with HTTP 400.
 _AUTH_HEADER_CODES: Final = frozenset({1001, 6003, 6102, 6103, 6111})
@@ -62,9 +62,10 @@ at once, paced under Cloudflare's rate limits, with retries of transient failure
 Unknown ids are left out of the output and listed on stderr as "not found: ID".
 Output streams: with json and ndjson each vector is written as soon as it and every
 vector before it have arrived, so memory stays flat whatever the number of ids; table
-waits for all (it aligns columns). When pacing will stretch a fetch, stderr says once
-roughly how long it will take. After an error the output stops where it was (json: an
-unterminated array) and the exit status says what happened.
+waits for all (it aligns columns). When pacing will delay a fetch (by 5 s or more, as
+past 24,000 ids), stderr says once roughly how long it will take. After an error the
+output stops where it was (json: an unterminated array) and the exit status says what
+happened.
 
 ids: the arguments, then the lines of --ids-file (FILE, or - for stdin); a line is an id
 as written (only the line ending is removed); blank lines are skipped.
@@ -210,11 +211,17 @@ def exit_code_for(error: VectorizeError) -> ExitCode:
     return ExitCode.USAGE
 
 
-def pacing_notice(count: int, pacing: Pacing) -> str | None:
-    """Say roughly how long pacing makes a fetch of `count` ids; None when it hardly delays."""
+def pacing_notice(
+    count: int, pacing: Pacing, concurrency: int = DEFAULT_MAX_CONCURRENCY
+) -> str | None:
+    """Say roughly how long pacing makes a fetch of `count` ids; None when it hardly delays.
+
+    Said when pacing makes the fetch noticeably longer than `concurrency` requests in flight
+    would take anyway (see pacing_delay), not when the paced fetch merely lasts a while.
+    """
     requests = -(-count // MAX_IDS_PER_REQUEST)
-    seconds = paced_duration(pacing, requests)
-    if seconds < PACING_NOTICE_SECONDS:
+    seconds, delay = pacing_delay(pacing, requests, concurrency)
+    if delay < PACING_NOTICE_SECONDS:
         return None
     return (
         f"{count} ids take {requests} requests; kept under Cloudflare's rate limits "
@@ -257,7 +264,7 @@ def _fetch_and_write(args: argparse.Namespace, env: Mapping[str, str], stdin: Te
     )
     bar = ProgressBar(sys.stderr, len(wanted), PROG, enabled=show)
     with settings.client(args, env, auth, settings.account_id(args, env)) as client:
-        notice = pacing_notice(len(wanted), settings.pacing(args))
+        notice = pacing_notice(len(wanted), settings.pacing(args), args.max_concurrency)
         if notice is not None:
             print(f"{PROG}: {notice}", file=sys.stderr, flush=True)
         with client.iter_by_ids(index, wanted, deduplicate=False) as stream:
