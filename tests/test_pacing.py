@@ -80,7 +80,7 @@ def test_the_paced_duration_is_the_last_send_time() -> None:
 def test_the_pacing_delay_is_what_pacing_adds_to_the_fetchs_own_pace() -> None:
     # 1,200 requests: the last goes out 5 s in (200 / s), but 8 in flight at a quick round
     # trip send them no faster (160 / s, the last 7.45 s in): pacing adds nothing.
-    assert pacing_delay(DEFAULT_PACING, 1200, 8) == (pytest.approx(7.45), 0.0)
+    assert pacing_delay(DEFAULT_PACING, 1200, 8) == pytest.approx((7.45, 0.0))
     # The 1,201st waits for the first 300 s window to pass.
     paced, delay = pacing_delay(DEFAULT_PACING, 1201, 8)
     assert paced == 300.0
