@@ -68,7 +68,9 @@ output stops where it was (json: an unterminated array) and the exit status says
 happened.
 
 ids: the arguments, then the lines of --ids-file (FILE, or - for stdin); a line is an id
-as written (only the line ending is removed); blank lines are skipped.
+as written (only the line ending is removed); blank lines are skipped. Giving no ids at
+all (no ID, no --ids-file) is a usage error; an --ids-file that holds none is an empty
+request: nothing is sent, the output is empty ([] with json) and the exit status 0.
 
 {ENVIRONMENT_HELP}
 Credentials are read only from the environment: on a command line they would show in ps.
