@@ -7,8 +7,10 @@ import asyncio
 import math
 import subprocess
 import sys
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -23,6 +25,7 @@ from cf_vectorize import (
     RateLimit,
     Timeout,
     Vectorize,
+    _client,
 )
 from cf_vectorize.testing import VectorizeServer
 from tests.clientkit import ACCOUNT, TOKEN, refuse
@@ -212,3 +215,32 @@ def test_the_cli_refuses_a_timeout_out_of_range_in_one_line(
         f"86400 seconds (one day), got {seconds}"
     ]
     assert not (tmp_path / "x").exists()
+
+
+class _FakeWaits(threading.Event):
+    """An event whose waits pass at once, moving a fake clock on instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 0.0
+        self.waits: list[float] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        assert timeout is not None
+        self.waits.append(timeout)
+        self.now += timeout
+        return self.is_set()
+
+
+def test_a_sync_wait_longer_than_the_bound_is_made_of_waits_within_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pacing reservations of many threads may add up past one day: no single wait does."""
+    event = _FakeWaits()
+    monkeypatch.setattr(_client, "time", SimpleNamespace(monotonic=lambda: event.now))
+    _client._wait(event, 3 * MAX_SECONDS + 5)
+    assert event.waits == [MAX_SECONDS, MAX_SECONDS, MAX_SECONDS, 5]
+    event.set()
+    event.waits.clear()
+    _client._wait(event, 3 * MAX_SECONDS)  # stopped: ends at the first wait
+    assert event.waits == [MAX_SECONDS]
