@@ -72,7 +72,9 @@ def as_timeout(timeout: float | Timeout) -> Timeout:
     if isinstance(timeout, Timeout):
         return timeout
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise InvalidInputError(f"timeout must be seconds or a Timeout, not {timeout!r}")
+        raise InvalidInputError(
+            f"timeout must be seconds or a Timeout, not {type(timeout).__name__}"
+        )
     check_timeout("timeout", timeout)  # before float(), which overflows for a huge int
     return Timeout(total=float(timeout), connect=min(DEFAULT_TIMEOUT.connect, float(timeout)))
 

@@ -27,7 +27,7 @@ add up, such as the pacing reservations of many threads, stay clear of them.
 
 MAX_SECONDS_TEXT: Final = f"{MAX_SECONDS:g} seconds (one day)"
 
-_SHOWN_INT_LIMIT: Final = 10**18  # beyond it an int is described, not printed (see _shown)
+_SHOWN_INT_LIMIT: Final = 10**30  # beyond it an int is described, not printed (see _shown)
 
 
 def duration_problem(value: object, *, zero_allowed: bool = False) -> str | None:
