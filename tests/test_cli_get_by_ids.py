@@ -358,6 +358,44 @@ def test_an_empty_ids_file_gives_an_empty_array(cli: Cli, tmp_path: Path) -> Non
     assert cli("sample", "--ids-file", str(ids_file)) == (0, "[]\n", "")
 
 
+@pytest.mark.parametrize(
+    ("output_format", "expected"),
+    [("json", "[]\n"), ("ndjson", ""), ("table", "id  values  metadata\n")],
+)
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_an_ids_file_holding_no_ids_is_an_empty_request_sending_nothing(
+    cli: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    source: str,
+    output_format: str,
+    expected: str,
+) -> None:
+    """Unlike no ids at all (a usage error): the caller asked, for nothing."""
+    ids_file = tmp_path / "empty.txt"
+    ids_file.write_text("")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    nowhere = "http://127.0.0.1:9/client/v4"  # a request sent would end in exit 5
+    given = str(ids_file) if source == "file" else "-"
+    code, out, err = cli(
+        "sample", "--ids-file", given, "--format", output_format, "--base-url", nowhere
+    )
+    assert (code, err) == (ExitCode.OK, "")
+    assert out == expected
+    code, out, err = cli("sample", "--format", output_format, "--base-url", nowhere)
+    assert "no ids" in _assert_one_error_line(err, exit_code=code, code=ExitCode.USAGE)
+
+
+def test_the_help_says_what_no_ids_and_an_empty_ids_file_do(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["get-by-ids", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Giving no ids at all (no ID, no --ids-file) is a usage error" in text
+    assert "an --ids-file that holds none is an empty request: nothing is sent" in text
+
+
 # --- input and usage errors ---------------------------------------------------------------
 
 
@@ -690,6 +728,19 @@ def test_the_pacing_notice_says_how_long_a_long_fetch_takes() -> None:
     assert "about 20 minutes" in notice
     assert pacing_notice(3000, DEFAULT_PACING) is None  # 150 requests: no wait worth saying
     assert pacing_notice(100_000, None) is None
+
+
+@pytest.mark.parametrize("concurrency", [1, 8, 100])
+def test_the_pacing_notice_comes_only_when_pacing_delays_the_fetch(concurrency: int) -> None:
+    """1,200 requests go out over 5 s paced, as long as 8 in flight take anyway: no notice.
+
+    The 1,201st waits for the 300 s window: that delay is pacing's, and is announced.
+    """
+    assert pacing_notice(24_000, DEFAULT_PACING, concurrency) is None
+    notice = pacing_notice(24_001, DEFAULT_PACING, concurrency)
+    assert notice is not None
+    assert "24001 ids take 1201 requests" in notice
+    assert "about 5 minutes" in notice
 
 
 def test_the_notice_is_printed_once_when_pacing_will_delay(

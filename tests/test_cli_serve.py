@@ -155,10 +155,14 @@ def test_a_bad_data_file_stops_the_process_with_its_line(tmp_path: Path) -> None
         (["--index", "Bad=x.ndjson"], "index name 'Bad' does not match"),
         (["--index", "a1=x", "--index", "a1=y"], "index 'a1' is given twice"),
         (["--email", "me@example.com"], "an email and a key go together"),
-        (["--timeout", "nan"], "timeout must be a positive number of seconds, got nan"),
-        (["--request-timeout", "-1"], "request_timeout must be a positive number of seconds"),
+        (["--timeout", "nan"], "timeout must be more than 0 and at most 86400 seconds"),
+        (["--timeout", "1e10"], "timeout must be more than 0 and at most 86400 seconds"),
+        (["--request-timeout", "-1"], "request_timeout must be more than 0"),
+        (["--request-timeout", "inf"], "request_timeout must be more than 0"),
         (["--max-connections", "0"], "max_connections must be at least 1, got 0"),
-        (["--cursor-ttl", "-1"], "cursor_ttl must be a number of seconds >= 0"),
+        (["--cursor-ttl", "-1"], "cursor_ttl must be 0 or more and at most 86400 seconds"),
+        (["--cursor-ttl", "inf"], "cursor_ttl must be 0 or more and at most 86400 seconds"),
+        (["--cursor-ttl", "1e300"], "cursor_ttl must be 0 or more and at most 86400 seconds"),
     ],
 )
 def test_bad_arguments_exit_1_with_a_message(

@@ -146,7 +146,7 @@ def test_base_url_must_be_http_with_a_host(url: str) -> None:
     [
         ({"max_retries": -1}, "max_retries must be an int >= 0"),
         ({"max_concurrency": 0}, "max_concurrency must be an int >= 1"),
-        ({"timeout": 0}, "timeouts must be positive"),
+        ({"timeout": 0}, "timeout must be more than 0"),
         ({"timeout": "10"}, "timeout must be seconds or a Timeout"),
     ],
 )

@@ -60,6 +60,19 @@ def test_sync_replays_documented_response() -> None:
 
 @pytest.mark.vcr
 @pytest.mark.default_cassette("ok_doc_example.yaml")
+def test_low_level_response_repr_gives_the_body_size_not_the_body() -> None:
+    with client() as c:
+        response = vectorize_get_vectors_by_id.sync_detailed(
+            ACCOUNT_ID, "example-index", client=c, body=GetVectorsByIdRequest(ids=DOC_IDS)
+        )
+    text = repr(response)
+    assert f"content=<{len(response.content):,} bytes>" in text
+    assert response.content.decode() not in text
+    assert "parsed=GetVectorsByIdResponse(" in text
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("ok_doc_example.yaml")
 @pytest.mark.asyncio
 async def test_async_replays_documented_response() -> None:
     async with client() as c:

@@ -362,7 +362,7 @@ def test_pacing_is_one_budget_with_get_by_ids() -> None:
         ({"page_size": 1001}, InvalidInputError, "page_size"),
         ({"page_size": "10"}, InvalidInputTypeError, "page_size"),
         ({"max_retries": -1}, InvalidInputError, "max_retries"),
-        ({"timeout": 0}, InvalidInputError, "timeouts must be positive"),
+        ({"timeout": 0}, InvalidInputError, "timeout must be more than 0"),
     ],
 )
 def test_bad_arguments_are_refused_at_the_call(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cf_vectorize import DEFAULT_PACING, RateLimit
-from cf_vectorize._pacing import Pacer, paced_duration
+from cf_vectorize._pacing import QUICK_ROUND_TRIP, Pacer, paced_duration, pacing_delay
 from tests.clientkit import Runner, Server, found
 
 
@@ -65,7 +65,7 @@ def test_no_pacing_never_sleeps() -> None:
 
 @pytest.mark.parametrize(("requests", "seconds"), [(0, 1.0), (1, 0.0), (-1, 5.0)])
 def test_bad_limits_are_refused(requests: int, seconds: float) -> None:
-    with pytest.raises(ValueError, match="rate limit"):
+    with pytest.raises(ValueError, match=r"RateLimit (requests|per_seconds) must be"):
         RateLimit(requests, seconds)
 
 
@@ -75,6 +75,21 @@ def test_the_paced_duration_is_the_last_send_time() -> None:
     # 100,000 ids are 5,000 requests: the last goes out 20 minutes in at Cloudflare's limits.
     assert paced_duration(DEFAULT_PACING, 5000) == send_times(list(DEFAULT_PACING), 5000)[-1]
     assert paced_duration(DEFAULT_PACING, 5000) == 1200.0
+
+
+def test_the_pacing_delay_is_what_pacing_adds_to_the_fetchs_own_pace() -> None:
+    # 1,200 requests: the last goes out 5 s in (200 / s), but 8 in flight at a quick round
+    # trip send them no faster (160 / s, the last 7.45 s in): pacing adds nothing.
+    assert pacing_delay(DEFAULT_PACING, 1200, 8) == pytest.approx((7.45, 0.0))
+    # The 1,201st waits for the first 300 s window to pass.
+    paced, delay = pacing_delay(DEFAULT_PACING, 1201, 8)
+    assert paced == 300.0
+    assert delay == pytest.approx(300.0 - 150 * QUICK_ROUND_TRIP)
+    # 100 in flight: 200 / s holds 1,200 requests back (each second's 200 go out as two
+    # rounds of 100, the last at 5.05 s) against 0.55 s unpaced: 4.5 s, not worth a notice.
+    assert pacing_delay(DEFAULT_PACING, 1200, 100) == pytest.approx((5.05, 4.5))
+    assert pacing_delay(None, 5000, 8) == pytest.approx((624 * QUICK_ROUND_TRIP, 0.0))
+    assert pacing_delay(DEFAULT_PACING, 0, 8) == (0.0, 0.0)
 
 
 def test_clients_pace_their_requests(runner: Runner) -> None:

@@ -556,7 +556,7 @@ def test_listings_of_an_unchanged_index_share_one_sorted_copy() -> None:
     assert listings._sorted_ids("t", changed) == ("a", "b")
 
 
-@pytest.mark.parametrize("ttl", [-1.0, float("nan")])
-def test_a_negative_ttl_is_refused(ttl: float) -> None:
-    with pytest.raises(ValueError, match="cursor_ttl must be a number of seconds >= 0"):
+@pytest.mark.parametrize("ttl", [-1.0, float("nan"), float("inf"), 1e300, 86_401])
+def test_a_ttl_out_of_range_is_refused(ttl: float) -> None:
+    with pytest.raises(ValueError, match="cursor_ttl must be 0 or more and at most 86400 seconds"):
         StandInServer(cursor_ttl=ttl)

@@ -4,7 +4,7 @@ from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
 
-from attrs import define
+from attrs import define, field
 
 
 class Unset:
@@ -46,7 +46,9 @@ class Response(Generic[T]):
     """A response from an endpoint"""
 
     status_code: HTTPStatus
-    content: bytes
+    # The body's size, not the body, in the repr: an answer of 20 vectors of 1536 values
+    # is about 600 KB of JSON, too much for a REPL or a log line (`parsed` shows it short).
+    content: bytes = field(repr=lambda content: f"<{len(content):,} bytes>")
     headers: MutableMapping[str, str]
     parsed: T | None
 

@@ -19,6 +19,7 @@ from ._auth import ApiToken, GlobalApiKey
 from ._base import DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT, Timeout
 from ._body import DEFAULT_MAX_RESPONSE_BYTES
 from ._client import Vectorize, VectorStream
+from ._durations import MAX_SECONDS
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -92,6 +93,7 @@ __all__ = [
     "DEFAULT_PACING",
     "DEFAULT_TIMEOUT",
     "MAX_IDS_PER_REQUEST",
+    "MAX_SECONDS",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",

@@ -15,9 +15,10 @@ from ._auth import BoundCredential, Credential
 from ._body import ACCEPT_ENCODING
 from ._calls import ApiRequest, CallSettings
 from ._config import hide_userinfo, resolve
+from ._durations import check_timeout
 from ._errors import ClientClosedError, ConfigurationError, InvalidInputError
 from ._limits import MAX_IDS_PER_REQUEST, MAX_PAGE_SIZE
-from ._pacing import Pacing
+from ._pacing import Pacing, check_pacing
 from ._plan import END, Chunk, Plan
 from ._proxy import direct_only, environment_proxy
 from ._response import encode_json, vectors_from
@@ -47,15 +48,16 @@ class Timeout:
     """Time limits of one attempt, in seconds.
 
     `total` bounds the whole attempt, a server that drips its answer included; `connect`
-    bounds opening the connection.
+    bounds opening the connection. Each is more than 0 and at most one day (`MAX_SECONDS`),
+    the bound of every duration setting: every wait has a limit, so `math.inf` is refused.
     """
 
     total: float = 60.0
     connect: float = 5.0
 
     def __post_init__(self) -> None:
-        if not (self.total > 0 and self.connect > 0):
-            raise InvalidInputError(f"timeouts must be positive: {self}")
+        check_timeout("Timeout total", self.total)
+        check_timeout("Timeout connect", self.connect)
 
     def for_httpx(self) -> httpx.Timeout:
         """Per-phase limits for httpx; the total is enforced by the client around them."""
@@ -70,7 +72,10 @@ def as_timeout(timeout: float | Timeout) -> Timeout:
     if isinstance(timeout, Timeout):
         return timeout
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise InvalidInputError(f"timeout must be seconds or a Timeout, not {timeout!r}")
+        raise InvalidInputError(
+            f"timeout must be seconds or a Timeout, not {type(timeout).__name__}"
+        )
+    check_timeout("timeout", timeout)  # before float(), which overflows for a huge int
     return Timeout(total=float(timeout), connect=min(DEFAULT_TIMEOUT.connect, float(timeout)))
 
 
@@ -127,7 +132,7 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         self._timeout = as_timeout(timeout)
         self._retry = RetryPolicy(max_retries=check_count(max_retries, "max_retries", 0))
         self._max_concurrency = check_count(max_concurrency, "max_concurrency", 1)
-        self._pacing = pacing
+        self._pacing = check_pacing(pacing)  # before a subclass makes its httpx client
         # The most bytes one response body may take, as sent and as decoded.
         self._max_response_bytes = check_count(max_response_bytes, "max_response_bytes", 1)
         # What every request is sent with: the credential, for the base URL's origin only.

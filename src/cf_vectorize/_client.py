@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
@@ -35,6 +36,7 @@ from ._calls import (
 )
 from ._cookies import QuietClient
 from ._deadline import calling_thread
+from ._durations import MAX_SECONDS
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
 from ._pacing import DEFAULT_PACING, Pacer, Pacing
 from ._plan import WAIT, Chunk, Outcome
@@ -170,7 +172,7 @@ class Vectorize(ClientBase["VectorStream", "VectorList", "IdListing", "Page"]):
         seconds = seconds_to_wait(step, self._pacer)
         if seconds > 0:
             # stop is set by closing the stream or the client: never a blind sleep.
-            (self._sleep or stop.wait)(seconds)
+            (self._sleep or functools.partial(_wait, stop))(seconds)
         self._check_open()
         if stop.is_set():
             raise Cancelled
@@ -295,6 +297,18 @@ class VectorStream(StreamBase):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _wait(stop: threading.Event, seconds: float) -> None:
+    """Wait seconds, or until stop is set, in waits of at most MAX_SECONDS.
+
+    Each pacing window is at most that long, but the send times reserved by many threads
+    sharing a client add up, and one Event.wait past the platform's TIMEOUT_MAX (about 49.7
+    days on Windows) would raise OverflowError.
+    """
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0 and not stop.wait(min(left, MAX_SECONDS)):
+        pass
 
 
 def _work(

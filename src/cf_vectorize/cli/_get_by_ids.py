@@ -20,7 +20,7 @@ from .._errors import (
     VectorizeError,
 )
 from .._limits import MAX_IDS_PER_REQUEST
-from .._pacing import Pacing, paced_duration
+from .._pacing import Pacing, pacing_delay
 from .._validation import check_index_name, count_checked_ids, unique_id_keys
 from . import _settings as settings
 from ._ids import IdSource, ids_of
@@ -36,7 +36,7 @@ __all__ = ["ExitCode", "exit_code_for", "pacing_notice", "read_ids", "register",
 
 PROG: Final = "cf-vectorize get-by-ids"
 DEFAULT_MAX_VALUES: Final = 4
-# A fetch that pacing stretches past this many seconds is announced on stderr.
+# A fetch that pacing makes longer by this many seconds is announced on stderr.
 PACING_NOTICE_SECONDS: Final = 5.0
 # Cloudflare's codes for a missing or malformed credential header, sent with HTTP 400.
 _AUTH_HEADER_CODES: Final = frozenset({1001, 6003, 6102, 6103, 6111})
@@ -65,12 +65,15 @@ vector before it have arrived, and memory does not grow with the number of ids; 
 waits for all (it aligns columns, holding every vector). Every id is checked before
 anything is sent: --ids-file is read twice (stdin or a pipe is copied to a temporary
 file for that). An id given twice is fetched and printed twice, unless --dedupe (which
-holds every id in memory, about 100 bytes an id). When pacing will stretch a fetch,
-stderr says once roughly how long it will take. After an error the output stops where it
-was (json: an unterminated array) and the exit status says what happened.
+holds every id in memory, about 100 bytes an id). When pacing will delay a fetch (by 5 s
+or more, as past 24,000 ids), stderr says once roughly how long it will take. After an
+error the output stops where it was (json: an unterminated array) and the exit status
+says what happened.
 
 ids: the arguments, then the lines of --ids-file (FILE, or - for stdin); a line is an id
-as written (only the line ending is removed); blank lines are skipped.
+as written (only the line ending is removed); blank lines are skipped. Giving no ids at
+all (no ID, no --ids-file) is a usage error; an --ids-file that holds none is an empty
+request: nothing is sent, the output is empty ([] with json) and the exit status 0.
 
 {ENVIRONMENT_HELP}
 Credentials are read only from the environment: on a command line they would show in ps.
@@ -195,11 +198,17 @@ def exit_code_for(error: VectorizeError) -> ExitCode:
     return ExitCode.USAGE
 
 
-def pacing_notice(count: int, pacing: Pacing) -> str | None:
-    """Say roughly how long pacing makes a fetch of `count` ids; None when it hardly delays."""
+def pacing_notice(
+    count: int, pacing: Pacing, concurrency: int = DEFAULT_MAX_CONCURRENCY
+) -> str | None:
+    """Say roughly how long pacing makes a fetch of `count` ids; None when it hardly delays.
+
+    Said when pacing makes the fetch noticeably longer than `concurrency` requests in flight
+    would take anyway (see pacing_delay), not when the paced fetch merely lasts a while.
+    """
     requests = -(-count // MAX_IDS_PER_REQUEST)
-    seconds = paced_duration(pacing, requests)
-    if seconds < PACING_NOTICE_SECONDS:
+    seconds, delay = pacing_delay(pacing, requests, concurrency)
+    if delay < PACING_NOTICE_SECONDS:
         return None
     return (
         f"{count} ids take {requests} requests; kept under Cloudflare's rate limits "
@@ -262,7 +271,7 @@ def _fetch(
         print(f"not found: {quote_id(vector_id)}", file=sys.stderr)
 
     with settings.client(args, env, auth, settings.account_id(args, env)) as client:
-        notice = pacing_notice(count, settings.pacing(args))
+        notice = pacing_notice(count, settings.pacing(args), args.max_concurrency)
         if notice is not None:
             print(f"{PROG}: {notice}", file=sys.stderr, flush=True)
         with client.iter_by_ids(index, ids, deduplicate=False, on_missing=not_found) as stream:

@@ -24,6 +24,7 @@ from .._config import (
     resolve_auth,
     resolve_base_url,
 )
+from .._durations import MAX_SECONDS, duration_problem
 from .._pacing import DEFAULT_PACING, Pacing
 from .._retry import DEFAULT_MAX_RETRIES
 
@@ -58,13 +59,15 @@ def count(minimum: int) -> Any:  # noqa: ANN401 (an argparse type callable)
 
 
 def seconds(text: str) -> float:
-    """Parse a positive, finite number of seconds (an argparse type)."""
+    """Parse a number of seconds > 0 and at most one day (MAX_SECONDS; an argparse type)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    problem = duration_problem(value)
+    if problem is not None:
+        within = problem.removesuffix(f", not {value!r}")
+        raise argparse.ArgumentTypeError(f"must be {within}, got {text}")
     return value
 
 
@@ -89,7 +92,7 @@ def add_connection_options(
         type=seconds,
         default=DEFAULT_TIMEOUT.total,
         metavar="SECONDS",
-        help="time allowed to each request attempt (%(default)g)",
+        help=f"time allowed to each request attempt, at most {MAX_SECONDS:g} (%(default)g)",
     )
     parser.add_argument(
         "--max-retries",

@@ -12,13 +12,13 @@ format ``wrangler vectorize insert --file`` takes) with Cloudflare's envelope, e
 
 from __future__ import annotations
 
-import math
 import socket
 import threading
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Final, Self
 
+from .._durations import duration_problem
 from ._auth import Credentials
 from ._handler import ROUTES, Config, HTTPServer
 from ._hooks import Faults, RecordedRequest, RequestLog
@@ -233,8 +233,9 @@ def _check_limits(
 ) -> None:
     """Refuse limits a socket or a semaphore would only refuse later, in a serving thread."""
     for name, seconds in (("timeout", timeout), ("request_timeout", request_timeout)):
-        if not (isinstance(seconds, int | float) and math.isfinite(seconds) and seconds > 0):
-            raise ValueError(f"{name} must be a positive number of seconds, got {seconds!r}")
+        problem = duration_problem(seconds)  # a socket timeout overflows long before inf
+        if problem is not None:
+            raise ValueError(f"{name} must be {problem}")
     if max_body_bytes < 0:
         raise ValueError(f"max_body_bytes must be 0 or more, got {max_body_bytes}")
     if max_connections < 1:

@@ -49,6 +49,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
+from .._durations import duration_problem
 from .._limits import API_DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from . import _responses
 from ._index import Index
@@ -126,8 +127,9 @@ class Listings:
         *,
         clock: Callable[[], int] = time.time_ns,
     ) -> None:
-        if not cursor_ttl >= 0:  # also refuses NaN
-            raise ValueError(f"cursor_ttl must be a number of seconds >= 0, not {cursor_ttl!r}")
+        problem = duration_problem(cursor_ttl, zero_allowed=True)  # NaN and inf included
+        if problem is not None:
+            raise ValueError(f"cursor_ttl must be {problem}")
         self.cursor_ttl = cursor_ttl
         self._ttl_ns = round(cursor_ttl * 1e9)
         self._clock = clock
