@@ -318,6 +318,18 @@ def test_a_bad_id_on_the_last_line_is_refused_before_anything_is_sent(
     assert out == ""  # nothing was fetched: the first ids would have been printed
 
 
+def test_undecodable_bytes_on_stdin_are_a_bad_id_not_a_traceback(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under a C locale, stdin keeps an undecodable byte as a lone surrogate: the copy made
+    # to read stdin twice must carry it to the id check.
+    monkeypatch.setattr(sys, "stdin", io.StringIO("doc-001\n\udcff\n"))
+    code, out, err = cli("sample", "--ids-file", "-")
+    line = _assert_one_error_line(err, exit_code=code, code=ExitCode.USAGE)
+    assert "ids[1] is not valid Unicode text" in line
+    assert out == ""
+
+
 def _fifo(path: Path, text: str) -> None:
     """Make path a named pipe that a thread writes text into once (read once only)."""
     os.mkfifo(path)

@@ -69,12 +69,16 @@ class IdSource:
             else:
                 with open(self._file, encoding="utf-8", newline="") as file:
                     yield from self._copied(file)
-        except (OSError, UnicodeDecodeError) as error:
+        except (OSError, UnicodeError) as error:
             raise InvalidInputError(f"cannot read --ids-file {self._file}: {error}") from None
 
     def _copied(self, lines: Iterable[str]) -> Iterator[str]:
         """Yield the ids of lines, writing each to a temporary file for the next reading."""
-        copy = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115 - kept
+        # surrogateescape: stdin decoded so (a C locale) keeps undecodable bytes as lone
+        # surrogates, which must reach the id check, not fail here.
+        copy = tempfile.TemporaryFile(  # noqa: SIM115 - kept open for the next reading
+            "w+", encoding="utf-8", errors="surrogateescape", newline=""
+        )
         try:
             for vector_id in ids_of(lines):
                 copy.write(vector_id + "\n")
