@@ -264,10 +264,11 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         bytes an id; `deduplicate=False` keeps nothing, for ids known to be unique: a
         repeated id is then fetched and yielded again). A collection of ids is checked
         whole before anything is sent; the ids of any other iterable (a generator, a
-        file) are checked as they are drawn. `missing_ids` grows with the ids not found;
-        `on_missing`, given, is called with each instead (`missing_ids` stays empty), on
-        the iterating thread or task when the iteration reaches its place in the order
-        asked, so that nothing is kept of them; `missing_count` counts them either way.
+        file) are checked as they are drawn. `missing_ids` is the other record that grows,
+        with the ids not found; `on_missing`, given, is called with each instead
+        (`missing_ids` stays empty), on the iterating thread or task when the iteration
+        reaches its place in the order asked, so that nothing is kept of them;
+        `missing_count` counts them either way.
 
         `max_retries` and `timeout` (seconds or a Timeout) override the client's for this
         call. When a chunk fails for good nothing more is sent, the chunks before it still
@@ -279,10 +280,10 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         was drawn). To go on, fetch `unfetched_ids` and then `ids[resume_from:]` (a
         sequence) or the rest of the same iterator, e.g. `itertools.chain(
         error.unfetched_ids, ids[error.resume_from:])`; ids seen before the failure are
-        not deduplicated against those. Leaving the loop through an
-        exception (Ctrl-C included), `close()` / `aclose()`, leaving the `with` block, or
-        dropping the stream (as after a `break`) cancels the chunks not yet sent; requests
-        in flight are abandoned, never waited for.
+        not deduplicated against those. Leaving the loop through an exception (Ctrl-C
+        included), `close()` / `aclose()`, leaving the `with` block, or dropping the
+        stream (as after a `break`) cancels the chunks not yet sent; requests in flight
+        are abandoned, never waited for.
         """
         return self._stream_type(
             self,
