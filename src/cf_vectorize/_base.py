@@ -27,7 +27,7 @@ from ._validation import Drawn, check_index_name, iter_unique_ids, unique_id_key
 from ._version import __version__
 
 if TYPE_CHECKING:  # the generated package loads with the first answer, not with the package
-    from cf_vectorize_api.models import Vector
+    from cf_vectorize_api.models import GetVectorsByIdRequest, Vector
 
     from ._listing import Listing, Page
 
@@ -344,14 +344,8 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
 
     def _get_by_ids_request(self, index_name: str, ids: list[str]) -> ApiRequest[list[Vector]]:
         """Return the get_by_ids request for these ids, built by the generated code."""
-        # Imported here, not at the top: the generated package (and attrs) load with the
-        # first request, so that `import cf_vectorize` stays cheap.
-        from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id  # noqa: PLC0415
-        from cf_vectorize_api.models import GetVectorsByIdRequest  # noqa: PLC0415
-
-        kwargs = vectorize_get_vectors_by_id.request_kwargs(
-            self.account_id, index_name, body=GetVectorsByIdRequest(ids=ids)
-        )
+        request_kwargs, body_model = _get_by_ids_builders()
+        kwargs = request_kwargs(self.account_id, index_name, body=body_model(ids=ids))
         kwargs["url"] = self._absolute_url(kwargs["url"])
         # Encoded here (with orjson when installed) rather than by httpx's json.dumps.
         kwargs["content"] = encode_json(kwargs.pop("json"))
@@ -472,6 +466,20 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         self._closed = True
         for stream in list(self._streams):
             stream._abort()
+
+
+@functools.cache
+def _get_by_ids_builders() -> tuple[Callable[..., dict[str, Any]], type[GetVectorsByIdRequest]]:
+    """Return the generated request builder and body model of get_by_ids, imported once.
+
+    Imported by the first request, not at the top: the generated package (and attrs) load
+    then, so that `import cf_vectorize` stays cheap. Not a `from … import` in the method:
+    on a package that runs importlib's Python code with every request.
+    """
+    from cf_vectorize_api.api.vectorize import vectorize_get_vectors_by_id  # noqa: PLC0415
+    from cf_vectorize_api.models import GetVectorsByIdRequest  # noqa: PLC0415
+
+    return vectorize_get_vectors_by_id.request_kwargs, GetVectorsByIdRequest
 
 
 class Cancelled(Exception):

@@ -75,7 +75,7 @@ class ErrorResponse:
         from ..models.response_info import ResponseInfo  # noqa: PLC0415
 
         d = dict(src_dict)
-        success = cast(Literal[False], d.pop("success"))
+        success = cast("Literal[False]", d.pop("success"))
         if success != False:
             raise ValueError(f"success must match const False, got '{success}'")
 

@@ -60,7 +60,7 @@ class GetVectorsByIdRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        ids = cast(list[str], d.pop("ids"))
+        ids = cast("list[str]", d.pop("ids"))
 
         get_vectors_by_id_request = cls(
             ids=ids,

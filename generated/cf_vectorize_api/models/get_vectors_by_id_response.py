@@ -77,7 +77,7 @@ class GetVectorsByIdResponse:
         from ..models.vector import Vector  # noqa: PLC0415
 
         d = dict(src_dict)
-        success = cast(Literal[True], d.pop("success"))
+        success = cast("Literal[True]", d.pop("success"))
         if success != True:
             raise ValueError(f"success must match const True, got '{success}'")
 

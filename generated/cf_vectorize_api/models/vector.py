@@ -81,7 +81,7 @@ class Vector:
         d = dict(src_dict)
         id = d.pop("id")
 
-        values = cast(list[float], d.pop("values"))
+        values = cast("list[float]", d.pop("values"))
 
         metadata: dict[str, Any] | None = None
         if d.get("metadata") is not None:
