@@ -2,14 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.response_info import ResponseInfo
-
 
 T = TypeVar("T", bound="ErrorResponse")
 
@@ -72,8 +68,6 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.response_info import ResponseInfo  # noqa: PLC0415
-
         d = dict(src_dict)
         success = cast("Literal[False]", d.pop("success"))
         if success != False:
@@ -130,3 +124,9 @@ class ErrorResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Models this one reads, imported at the end: models may refer to each other, and by now this
+# one's class exists for them. Not inside from_dict, where a relative import would run
+# importlib's Python code with every object read.
+from ..models.response_info import ResponseInfo  # noqa: E402

@@ -3,14 +3,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.vector_list_item import VectorListItem
-
 
 T = TypeVar("T", bound="ListVectorsResult")
 
@@ -90,8 +86,6 @@ class ListVectorsResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.vector_list_item import VectorListItem  # noqa: PLC0415
-
         d = dict(src_dict)
         count = d.pop("count")
 
@@ -160,3 +154,9 @@ class ListVectorsResult:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Models this one reads, imported at the end: models may refer to each other, and by now this
+# one's class exists for them. Not inside from_dict, where a relative import would run
+# importlib's Python code with every object read.
+from ..models.vector_list_item import VectorListItem  # noqa: E402

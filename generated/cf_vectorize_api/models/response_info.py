@@ -2,14 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.response_info_source import ResponseInfoSource
-
 
 T = TypeVar("T", bound="ResponseInfo")
 
@@ -78,8 +74,6 @@ class ResponseInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.response_info_source import ResponseInfoSource  # noqa: PLC0415
-
         d = dict(src_dict)
         code = d.pop("code")
 
@@ -144,3 +138,9 @@ class ResponseInfo:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Models this one reads, imported at the end: models may refer to each other, and by now this
+# one's class exists for them. Not inside from_dict, where a relative import would run
+# importlib's Python code with every object read.
+from ..models.response_info_source import ResponseInfoSource  # noqa: E402
