@@ -61,6 +61,11 @@ class Timeout:
 
     def for_httpx(self) -> httpx.Timeout:
         """Per-phase limits for httpx; the total is enforced by the client around them."""
+        return self._httpx_timeout
+
+    @functools.cached_property
+    def _httpx_timeout(self) -> httpx.Timeout:
+        # Made once, not with every request: httpx copies what it is given, never changes it.
         return httpx.Timeout(self.total, connect=min(self.connect, self.total))
 
 
@@ -131,6 +136,7 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         )
         self._timeout = as_timeout(timeout)
         self._retry = RetryPolicy(max_retries=check_count(max_retries, "max_retries", 0))
+        self._default_settings = CallSettings(self._retry, self._timeout)  # most calls'
         self._max_concurrency = check_count(max_concurrency, "max_concurrency", 1)
         self._pacing = check_pacing(pacing)  # before a subclass makes its httpx client
         # The most bytes one response body may take, as sent and as decoded.
@@ -337,6 +343,8 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         self, max_retries: int | None, timeout: float | Timeout | None
     ) -> CallSettings:
         """Return the retry policy and timeout of a call: the client's, unless overridden."""
+        if max_retries is None and timeout is None:
+            return self._default_settings
         policy = self._retry
         if max_retries is not None:
             policy = replace(policy, max_retries=check_count(max_retries, "max_retries", 0))

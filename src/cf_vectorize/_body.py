@@ -60,14 +60,15 @@ class BodyReader:
         self._pieces: list[bytes] = []
         self._size = 0  # decoded bytes so far
         self._received = 0  # raw bytes so far
+        header = "" if decoded else response.headers.get("content-encoding", "")
         codings = (
-            []
-            if decoded
-            else [
+            [  # not walked for the usual body that names no encoding
                 token.strip().lower()
-                for token in response.headers.get("content-encoding", "").split(",")
+                for token in header.split(",")
                 if token.strip().lower() not in ("", "identity")
             ]
+            if header
+            else []
         )
         if len(codings) > 1 or (codings and codings[0] not in (*_WBITS, "deflate")):
             raise self._invalid(
