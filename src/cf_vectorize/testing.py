@@ -5,7 +5,8 @@ suite needs no conftest: ask for a fixture by name.
 
 - ``vectorize_server``: a fresh :class:`VectorizeServer` for each test, on 127.0.0.1, port
   0, served from a thread; the bundled ``sample`` index is served, ``add_index`` adds
-  yours, ``fail_next`` injects Cloudflare's errors, ``requests`` lists what it received.
+  yours, ``fail_next`` injects Cloudflare's errors, ``delay_next`` slow answers,
+  ``requests`` lists what it received.
 - ``vectorize_env``: the same server, with ``CLOUDFLARE_BASE_URL``,
   ``CLOUDFLARE_API_TOKEN`` and ``CLOUDFLARE_ACCOUNT_ID`` set to it for the test (so
   ``Vectorize()`` and the CLI find it with no arguments), restored afterwards.

@@ -169,16 +169,25 @@ class StandInServer:
         credentials are checked, as Cloudflare's edge does; paths that name no endpoint
         are never faulted.
         """
-        names = sorted(r.name for r in ROUTES)
-        if route is not None and route not in names:
-            # A misspelt route would otherwise never fault, and the test pass for nothing.
-            raise ValueError(f"no route {route!r}: the routes are {', '.join(names)}")
+        _check_route(route)
         self._faults.add(
             status, code=code, message=message, retry_after=retry_after, times=times, route=route
         )
 
+    def delay_next(
+        self, seconds: float, *, times: int | None = 1, route: str | None = None
+    ) -> None:
+        """Hold the next ``times`` requests ``seconds`` (at most a day) before answering.
+
+        For testing a client's timeouts: the answer then comes as usual, or from
+        :meth:`fail_next`. ``times=None`` until :meth:`clear_faults`; ``route`` as for
+        :meth:`fail_next`. Stopping the stand-in ends a wait at once.
+        """
+        _check_route(route)
+        self._faults.add_delay(seconds, times=times, route=route)
+
     def clear_faults(self) -> None:
-        """Drop every fault not yet used."""
+        """Drop every fault and delay not yet used."""
         self._faults.clear()
 
     @property
@@ -244,3 +253,10 @@ def _check_limits(
 
 class _IPv6Server(HTTPServer):
     address_family = socket.AF_INET6
+
+
+def _check_route(route: str | None) -> None:
+    names = sorted(r.name for r in ROUTES)
+    if route is not None and route not in names:
+        # A misspelt route would otherwise never fault, and the test pass for nothing.
+        raise ValueError(f"no route {route!r}: the routes are {', '.join(names)}")

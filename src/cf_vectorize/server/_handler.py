@@ -94,6 +94,10 @@ class HTTPServer(ThreadingHTTPServer):
                     if key.fileobj is self.socket and not self._stopping.is_set():
                         self.handle_request()
 
+    def stopped_within(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; return True at once when the server stops meanwhile."""
+        return self._stopping.wait(seconds)
+
     def stop(self) -> None:
         """Stop accepting, and end every open connection (its thread then ends too)."""
         self._stopping.set()
@@ -332,6 +336,10 @@ class Handler(BaseHTTPRequestHandler):
         self._seen.route = route.name
         body = self._read_body(config.max_body_bytes)
         self._seen.body = body
+        delay = config.faults.take_delay(route.name)
+        if delay and self.server.stopped_within(delay):
+            self.close_connection = True
+            return _responses.stopping()
         fault = config.faults.take(route.name)
         if fault is not None:
             self._seen.injected = True

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Final
 
+from .._durations import duration_problem
 from . import _responses
 from ._responses import Answer
 
@@ -87,9 +88,16 @@ class RequestLog:
 
 @dataclass
 class _Fault:
-    answer: Answer
+    answer: Answer | float  # an answer, or seconds to wait before answering as usual
     route: str | None
     remaining: int | None  # None: until cleared
+
+
+def _check_times(times: int | None) -> None:
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int)):
+        raise TypeError(f"times must be an int or None, got {type(times).__name__}")
+    if times is not None and times < 1:
+        raise ValueError(f"times must be at least 1, got {times}")
 
 
 class Faults:
@@ -98,6 +106,7 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pending: list[_Fault] = []
+        self._delays: list[_Fault] = []
 
     def add(
         self,
@@ -120,10 +129,7 @@ class Faults:
             raise ValueError(f"status must be an error status (400-599), got {status}")
         if isinstance(code, bool) or not isinstance(code, int):
             raise TypeError(f"code must be an int, got {type(code).__name__}")
-        if times is not None and (isinstance(times, bool) or not isinstance(times, int)):
-            raise TypeError(f"times must be an int or None, got {type(times).__name__}")
-        if times is not None and times < 1:
-            raise ValueError(f"times must be at least 1, got {times}")
+        _check_times(times)
         header = _retry_after_header(retry_after)
         if message is None:
             message = _phrase(status)
@@ -131,23 +137,48 @@ class Faults:
         with self._lock:
             self._pending.append(fault)
 
+    def add_delay(self, seconds: float, *, times: int | None = 1, route: str | None = None) -> None:
+        """Hold the next ``times`` requests (of ``route``, or any) ``seconds`` before answering.
+
+        The answer then comes as usual (or from a fault). ``times=None``: until :meth:`clear`.
+        """
+        problem = duration_problem(seconds)
+        if problem is not None:
+            error = TypeError if problem.startswith("a number") else ValueError
+            raise error(f"seconds must be {problem}")
+        _check_times(times)
+        with self._lock:
+            self._delays.append(_Fault(float(seconds), route, times))
+
     def take(self, route: str) -> Answer | None:
         """Return the fault that answers this request of ``route``, using it up; or ``None``."""
+        answer = self._use(self._pending, route)
+        assert answer is None or not isinstance(answer, float)  # noqa: S101 (faults hold answers)
+        return answer
+
+    def take_delay(self, route: str) -> float:
+        """Return the seconds to hold this request of ``route`` (using the delay up), or 0."""
+        seconds = self._use(self._delays, route)
+        assert seconds is None or isinstance(seconds, float)  # noqa: S101 (delays hold seconds)
+        return seconds or 0.0
+
+    def _use(self, pending: list[_Fault], route: str) -> Answer | float | None:
         with self._lock:
-            for position, fault in enumerate(self._pending):
+            for position, fault in enumerate(pending):
                 if fault.route is not None and fault.route != route:
                     continue
                 if fault.remaining is not None:
                     fault.remaining -= 1
                     if fault.remaining == 0:
-                        del self._pending[position]
+                        del pending[position]
                 return fault.answer
         return None
 
     def clear(self) -> None:
-        """Drop every fault not yet used."""
+        """Drop every fault and delay not yet used."""
         with self._lock:
             self._pending.clear()
+            self._delays.clear()
 
     def __len__(self) -> int:
         with self._lock:

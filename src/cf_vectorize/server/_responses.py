@@ -177,3 +177,8 @@ def internal_error() -> Answer:
 def too_many_connections() -> Answer:
     """Answer a connection beyond the stand-in's cap."""
     return error(503, 10503, "too many open connections to the stand-in; retry shortly")
+
+
+def stopping() -> Answer:
+    """Answer a request held by a delay when the stand-in stops (a 503 that clients retry)."""
+    return error(503, 10503, "the stand-in is stopping")
