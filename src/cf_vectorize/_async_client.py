@@ -18,7 +18,7 @@ from ._body import DEFAULT_MAX_RESPONSE_BYTES, aread_body
 from ._calls import MAPPED_ERRORS, Attempts, Send, mapped_error, seconds_to_wait
 from ._cookies import QuietAsyncClient
 from ._errors import APIError, ClientClosedError, EventLoopMismatchError, VectorizeError
-from ._pacing import DEFAULT_PACING, Pacer, Pacing
+from ._pacing import DEFAULT_PACING, Pacing
 from ._plan import WAIT, Chunk
 from ._results import VectorList, in_order, mark_unfetched
 from ._retry import DEFAULT_MAX_RETRIES
@@ -68,7 +68,7 @@ class AsyncVectorize(
     ) -> None:
         settings = (account_id, auth, base_url, allow_insecure_http)
         limits = (timeout, max_retries, max_concurrency, pacing)
-        super().__init__(*settings, *limits, max_response_bytes)
+        super().__init__(*settings, *limits, max_response_bytes, clock)
         self._loop: asyncio.AbstractEventLoop | None = None  # the one it runs in, once known
         self._stream_type = AsyncVectorStream
         self._owns_http = http_client is None
@@ -76,7 +76,6 @@ class AsyncVectorize(
             http_client, QuietAsyncClient, transport, httpx.AsyncHTTPTransport
         )
         self._sleep = sleep
-        self._pacer = Pacer(pacing, clock=clock)
         self._closing: asyncio.Event | None = None  # made in the loop, by the first wait
 
     @property

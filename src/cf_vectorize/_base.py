@@ -18,7 +18,7 @@ from ._config import hide_userinfo, resolve
 from ._durations import check_timeout
 from ._errors import ClientClosedError, ConfigurationError, InvalidInputError
 from ._limits import MAX_IDS_PER_REQUEST, MAX_PAGE_SIZE
-from ._pacing import Pacing, check_pacing
+from ._pacing import Pacer, Pacing
 from ._plan import END, Chunk, Plan
 from ._proxy import direct_only, environment_proxy
 from ._response import encode_json, vectors_from
@@ -127,6 +127,7 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         max_concurrency: int,
         pacing: Pacing,
         max_response_bytes: int,
+        clock: Callable[[], float],
     ) -> None:
         self._settings = resolve(
             account_id=account_id,
@@ -138,7 +139,7 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         self._retry = RetryPolicy(max_retries=check_count(max_retries, "max_retries", 0))
         self._default_settings = CallSettings(self._retry, self._timeout)  # most calls'
         self._max_concurrency = check_count(max_concurrency, "max_concurrency", 1)
-        self._pacing = check_pacing(pacing)  # before a subclass makes its httpx client
+        self._pacer = Pacer(pacing, clock=clock)  # checks pacing before the httpx client is made
         # The most bytes one response body may take, as sent and as decoded.
         self._max_response_bytes = check_count(max_response_bytes, "max_response_bytes", 1)
         # What every request is sent with: the credential, for the base URL's origin only.

@@ -38,7 +38,7 @@ from ._cookies import QuietClient
 from ._deadline import calling_thread
 from ._durations import MAX_SECONDS
 from ._errors import APIError, APITimeoutError, ClientClosedError, VectorizeError
-from ._pacing import DEFAULT_PACING, Pacer, Pacing
+from ._pacing import DEFAULT_PACING, Pacing
 from ._plan import WAIT, Chunk, Outcome
 from ._results import VectorList, in_order, mark_unfetched
 from ._retry import DEFAULT_MAX_RETRIES
@@ -87,7 +87,7 @@ class Vectorize(ClientBase["VectorStream", "VectorList", "IdListing", "Page"]):
     ) -> None:
         settings = (account_id, auth, base_url, allow_insecure_http)
         limits = (timeout, max_retries, max_concurrency, pacing)
-        super().__init__(*settings, *limits, max_response_bytes)
+        super().__init__(*settings, *limits, max_response_bytes, clock)
         self._stream_type = VectorStream
         self._owns_http = http_client is None
         # The transport made here keeps the deadline _attempt sets on the calling thread.
@@ -95,7 +95,6 @@ class Vectorize(ClientBase["VectorStream", "VectorList", "IdListing", "Page"]):
 
         self._http = self._http_client(http_client, QuietClient, transport, DeadlineTransport)
         self._sleep = sleep
-        self._pacer = Pacer(pacing, clock=clock)
         self._closing = threading.Event()  # ends the waits of calls outside any stream
 
     @property

@@ -71,12 +71,6 @@ class _Schedule:
         return at
 
 
-def check_pacing(pacing: Pacing) -> Pacing:
-    """Return pacing if it is None, a RateLimit or a sequence of them; refuse anything else."""
-    _limits(pacing)
-    return pacing
-
-
 def _limits(pacing: Pacing) -> tuple[RateLimit, ...]:
     """Return the rate limits of pacing; anything but RateLimits or None is refused."""
     if pacing is None:
