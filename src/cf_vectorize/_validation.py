@@ -131,11 +131,6 @@ def _checked(
     drawn.ended = True
 
 
-def unique_ids(ids: Iterable[str]) -> list[str]:
-    """Check every id and return them without duplicates, in first-seen order."""
-    return list(unique_id_keys(ids))
-
-
 def unique_id_keys(ids: Iterable[str]) -> dict[str, None]:
     """Check every id and return them without duplicates, in first-seen order, as dict keys.
 
