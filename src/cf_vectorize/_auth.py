@@ -72,12 +72,12 @@ class GlobalApiKey(httpx.Auth):
 
 Credential = ApiToken | GlobalApiKey
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def origin_of(url: httpx.URL) -> str:
     """scheme://host:port of url, the port always written, so that equal origins compare equal."""
-    port = url.port or _DEFAULT_PORTS.get(url.scheme, 0)
+    port = url.port or DEFAULT_PORTS.get(url.scheme, 0)
     host = url.raw_host.decode("ascii").lower()
     return f"{url.scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 

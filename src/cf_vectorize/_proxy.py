@@ -15,9 +15,8 @@ from typing import Any
 
 import httpx
 
+from ._auth import DEFAULT_PORTS
 from ._errors import ConfigurationError
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def environment_proxy(url: str) -> httpx.Proxy | None:
@@ -39,7 +38,7 @@ def direct_only(url: str, asynchronous: bool) -> Callable[[str, dict[str, Any]],
     byte is sent. (The async client's callback must be a coroutine function.)
     """
     target = httpx.URL(url)
-    origin = (target.raw_host.decode("ascii"), target.port or _DEFAULT_PORTS[target.scheme])
+    origin = (target.raw_host.decode("ascii"), target.port or DEFAULT_PORTS[target.scheme])
 
     def check(event: str, info: dict[str, Any]) -> None:
         if event == "connection.connect_tcp.started" and (info["host"], info["port"]) != origin:
