@@ -15,7 +15,7 @@ from ._auth import BoundCredential, Credential
 from ._body import ACCEPT_ENCODING
 from ._calls import ApiRequest, CallSettings
 from ._config import hide_userinfo, resolve
-from ._durations import check_timeout
+from ._durations import check_duration
 from ._errors import ClientClosedError, ConfigurationError, InvalidInputError
 from ._limits import MAX_IDS_PER_REQUEST, MAX_PAGE_SIZE
 from ._pacing import Pacer, Pacing
@@ -56,8 +56,8 @@ class Timeout:
     connect: float = 5.0
 
     def __post_init__(self) -> None:
-        check_timeout("Timeout total", self.total)
-        check_timeout("Timeout connect", self.connect)
+        check_duration("Timeout total", self.total)
+        check_duration("Timeout connect", self.connect)
 
     def for_httpx(self) -> httpx.Timeout:
         """Per-phase limits for httpx; the total is enforced by the client around them."""
@@ -80,7 +80,7 @@ def as_timeout(timeout: float | Timeout) -> Timeout:
         raise InvalidInputError(
             f"timeout must be seconds or a Timeout, not {type(timeout).__name__}"
         )
-    check_timeout("timeout", timeout)  # before float(), which overflows for a huge int
+    check_duration("timeout", timeout)  # before float(), which overflows for a huge int
     return Timeout(total=float(timeout), connect=min(DEFAULT_TIMEOUT.connect, float(timeout)))
 
 

@@ -56,18 +56,18 @@ def _shown(value: float) -> str:
     return repr(value)
 
 
-def check_timeout(name: str, seconds: object) -> None:
-    """Refuse a timeout (of the client, a call or a Timeout field) MAX_SECONDS does not allow.
+def check_duration(name: str, seconds: object) -> None:
+    """Refuse a duration of the client's (a timeout, a RateLimit window) outside (0, MAX_SECONDS].
 
     InvalidInputError for a number out of range, InvalidInputTypeError for anything else.
     """
     problem = duration_problem(seconds)
     if problem is None:
         return
-    raise duration_error(seconds)(f"{name} must be {problem}")
+    raise _duration_error(seconds)(f"{name} must be {problem}")
 
 
-def duration_error(value: object) -> type[InvalidInputError | InvalidInputTypeError]:
+def _duration_error(value: object) -> type[InvalidInputError | InvalidInputTypeError]:
     """Return the error refusing value as a duration: typed by what is wrong with it."""
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
     return InvalidInputError if is_number else InvalidInputTypeError

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from ._durations import duration_error, duration_problem
+from ._durations import check_duration
 from ._errors import InvalidInputError, InvalidInputTypeError
 
 
@@ -37,9 +37,7 @@ class RateLimit:
             )
         if self.requests < 1:
             raise InvalidInputError(f"RateLimit requests must be at least 1, not {self.requests}")
-        problem = duration_problem(self.per_seconds)
-        if problem is not None:
-            raise duration_error(self.per_seconds)(f"RateLimit per_seconds must be {problem}")
+        check_duration("RateLimit per_seconds", self.per_seconds)
 
 
 # Cloudflare's documented global limit, and its per-IP limit.
