@@ -71,7 +71,6 @@ class AsyncVectorize(
         super().__init__(*settings, *limits, max_response_bytes, clock)
         self._loop: asyncio.AbstractEventLoop | None = None  # the one it runs in, once known
         self._stream_type = AsyncVectorStream
-        self._owns_http = http_client is None
         self._http = self._http_client(
             http_client, QuietAsyncClient, transport, httpx.AsyncHTTPTransport
         )
@@ -86,7 +85,7 @@ class AsyncVectorize(
         typed errors, but as this client does: to the base URL, with the credential, never
         following a redirect.
         """
-        return async_api_client(self._http, *self._api_client_settings(owned=self._owns_http))
+        return async_api_client(self._http, *self._api_client_settings())
 
     async def _collect(self, stream: AsyncVectorStream) -> VectorList:
         async with stream:

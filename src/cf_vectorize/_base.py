@@ -176,11 +176,9 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         """
         return httpx.URL(self.base_url).scheme == "https"
 
-    def _api_client_settings(
-        self, *, owned: bool
-    ) -> tuple[str, bool, dict[str, Any], dict[str, Any]]:
+    def _api_client_settings(self) -> tuple[str, bool, dict[str, Any], dict[str, Any]]:
         """Return what the generated low-level client is made with, besides the httpx client."""
-        return self.base_url, owned, self._http_settings(), self._request_extensions
+        return self.base_url, self._owns_http, self._http_settings(), self._request_extensions
 
     def _http_settings(self) -> dict[str, Any]:
         """Return the settings of the httpx client a client makes for itself (but its transport)."""
@@ -208,6 +206,7 @@ class ClientBase(Generic[StreamT, ListT, ListingT, PageT]):
         transport, so this is where the proxy is decided. What an unusable setting of the
         environment (proxies, SSL_CERT_FILE) raises becomes a ConfigurationError naming it.
         """
+        self._owns_http = given is None  # a caller's client is theirs to close, not ours
         if given is not None:
             self._check_route(given, asynchronous=isinstance(given, httpx.AsyncClient))
             return given

@@ -89,7 +89,6 @@ class Vectorize(ClientBase["VectorStream", "VectorList", "IdListing", "Page"]):
         limits = (timeout, max_retries, max_concurrency, pacing)
         super().__init__(*settings, *limits, max_response_bytes, clock)
         self._stream_type = VectorStream
-        self._owns_http = http_client is None
         # The transport made here keeps the deadline _attempt sets on the calling thread.
         from ._transport import DeadlineTransport  # noqa: PLC0415 (loads httpcore)
 
@@ -105,7 +104,7 @@ class Vectorize(ClientBase["VectorStream", "VectorList", "IdListing", "Page"]):
         send at most 20 ids, without retries, pacing or typed errors, but as this client
         does: to the base URL, with the credential, never following a redirect.
         """
-        return sync_api_client(self._http, *self._api_client_settings(owned=self._owns_http))
+        return sync_api_client(self._http, *self._api_client_settings())
 
     def _listing_iterator(self, listing: Listing, fetch: FetchPage) -> IdListing:
         from ._listing import IdListing, iterate  # noqa: PLC0415 - loaded by the first listing
