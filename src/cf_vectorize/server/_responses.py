@@ -64,9 +64,9 @@ class Answer:
         return json.dumps(self.body, separators=(",", ":")).encode()
 
 
-def success(result: Sequence[Mapping[str, Any]]) -> Answer:
+def success(result: object) -> Answer:
     """Return the 200 envelope around ``result``."""
-    return Answer(200, {"success": True, "errors": [], "messages": [], "result": list(result)})
+    return Answer(200, {"success": True, "errors": [], "messages": [], "result": result})
 
 
 def success_records(records: Sequence[bytes]) -> Answer:
