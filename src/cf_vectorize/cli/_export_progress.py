@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Final, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
-from .._export import ExportProgress
 from ._progress import TerminalLine
+
+if TYPE_CHECKING:
+    from .._export import ExportProgress
 
 __all__ = ["ExportProgressLine", "format_duration"]
 
