@@ -25,7 +25,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -128,18 +128,6 @@ class ExportResult:
     already_complete: bool
     new_listings: int
     cut_bytes: int
-
-
-@dataclass
-class _Notices:
-    """Things said while exporting that are not errors (resumed, a listing restarted)."""
-
-    say: Callable[[str], None]
-    lines: list[str] = field(default_factory=list)
-
-    def __call__(self, text: str) -> None:
-        self.lines.append(text)
-        self.say(text)
 
 
 class _Shield:
@@ -254,7 +242,7 @@ class _Run:
         group_size: int,
         checkpoint_every: float,
         on_progress: Callable[[ExportProgress], None],
-        notices: _Notices,
+        on_notice: Callable[[str], None],
         clock: Callable[[], float],
         now: Callable[[], datetime],
     ) -> None:
@@ -268,7 +256,7 @@ class _Run:
         self._group_size = group_size
         self._checkpoint_every = checkpoint_every
         self._on_progress = on_progress
-        self._notice = notices
+        self._notice = on_notice
         self._clock = clock
         self._now = now
         self._shield = _Shield()
@@ -612,7 +600,7 @@ def export_index(
         group_size=group_size,
         checkpoint_every=checkpoint_every,
         on_progress=on_progress,
-        notices=_Notices(on_notice),
+        on_notice=on_notice,
         clock=clock,
         now=now,
     )
