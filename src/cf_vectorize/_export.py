@@ -196,16 +196,13 @@ def _line(vector: Vector) -> bytes:
 
 
 def _expired(timestamp: str | None, now: datetime) -> bool:
-    """Whether an RFC 3339 expiry (up to 9 fractional digits) is past; False if unreadable."""
+    """Whether an RFC 3339 expiry (any fractional digits) is past; False if unreadable."""
     if not timestamp:
         return False
-    text = timestamp.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    head, dot, rest = text.partition(".")
-    if dot:  # datetime reads at most 6 fractional digits
-        digits = len(rest) - len(rest.lstrip("0123456789"))
-        text = f"{head}.{rest[: min(digits, 6)]}{rest[digits:]}"
     try:
-        when = datetime.fromisoformat(text)
+        # fromisoformat reads Z and any number of fractional digits (as the listing does),
+        # not RFC 3339's lowercase z.
+        when = datetime.fromisoformat(timestamp.strip().replace("z", "Z"))
     except ValueError:
         return False
     if when.tzinfo is None:
