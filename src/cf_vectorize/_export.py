@@ -130,6 +130,9 @@ class ExportResult:
     cut_bytes: int
 
 
+_Handler = Callable[[int, FrameType | None], Any]
+
+
 class _Shield:
     """Defers SIGINT (and a Python-handled SIGTERM) while a line or a checkpoint is written.
 
@@ -141,9 +144,8 @@ class _Shield:
 
     def __init__(self) -> None:
         self._depth = 0
-        self._pending: tuple[Callable[[int, FrameType | None], Any], int, FrameType | None]
-        self._pending_set = False
-        self._saved: dict[int, Callable[[int, FrameType | None], Any]] = {}
+        self._pending: tuple[_Handler, int, FrameType | None] | None = None
+        self._saved: dict[int, _Handler] = {}
 
     def install(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -163,7 +165,6 @@ class _Shield:
         previous = self._saved[number]
         if self._depth:
             self._pending = (previous, number, frame)
-            self._pending_set = True
             return
         previous(number, frame)
 
@@ -174,9 +175,9 @@ class _Shield:
             yield
         finally:
             self._depth -= 1
-            if not self._depth and self._pending_set:
-                self._pending_set = False
+            if not self._depth and self._pending is not None:
                 handler, number, frame = self._pending
+                self._pending = None
                 handler(number, frame)
 
 
