@@ -19,7 +19,6 @@ from .server import (
     Credentials,
     StandInServer,
     Store,
-    load_sample_index,
 )
 
 if TYPE_CHECKING:
@@ -56,11 +55,10 @@ class VectorizeServer(StandInServer):
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
-        credentials = Credentials.random_token() if token is None else Credentials(token=token)
-        store = Store({SAMPLE_INDEX_NAME: load_sample_index()} if sample else {})
+        # None leaves the choice to StandInServer: a random token, the sample index.
         super().__init__(
-            store,
-            credentials=credentials,
+            None if sample else Store(),
+            credentials=None if token is None else Credentials(token=token),
             account_id=account_id,
             max_body_bytes=max_body_bytes,
             timeout=timeout,

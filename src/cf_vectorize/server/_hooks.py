@@ -10,7 +10,6 @@ import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from typing import Final
 
 from .._durations import duration_problem
@@ -132,7 +131,7 @@ class Faults:
         _check_times(times)
         header = _retry_after_header(retry_after)
         if message is None:
-            message = _phrase(status)
+            message = _responses.status_phrase(status)
         fault = _Fault(_responses.injected(status, code, message, header), route, times)
         with self._lock:
             self._pending.append(fault)
@@ -195,10 +194,3 @@ def _retry_after_header(value: float | str | None) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"

@@ -59,18 +59,14 @@ def string_ascii(text: str) -> bytes:
     return encode_basestring_ascii(text).encode("ascii")
 
 
-def _dumps_numbers_json(numbers: Sequence[float]) -> bytes:
-    return _ENCODER.encode(numbers).encode("ascii")
-
-
 def _dumps_numbers_orjson(numbers: Sequence[float]) -> bytes:
     try:
         return _orjson.dumps(numbers)
     except _orjson.JSONEncodeError:  # integers beyond 64 bits
-        return _dumps_numbers_json(numbers)
+        return dumps_ascii(numbers)
 
 
 # Both write each float as the shortest text that reads back as the same double.
 dumps_numbers: Final[Callable[[Sequence[float]], bytes]] = (
-    _dumps_numbers_json if _orjson is None else _dumps_numbers_orjson
+    dumps_ascii if _orjson is None else _dumps_numbers_orjson
 )

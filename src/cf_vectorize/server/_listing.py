@@ -183,7 +183,7 @@ class Listings:
                 scope=(account, index_name),
             )
             result["cursorExpirationTimestamp"] = _timestamp(expires_ns)
-        return Answer(200, {"success": True, "errors": [], "messages": [], "result": result})
+        return _responses.success(result)
 
     def _sorted_ids(self, name: str, index: Index) -> tuple[str, ...]:
         with self._lock:

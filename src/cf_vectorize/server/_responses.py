@@ -31,6 +31,7 @@ __all__ = [
     "no_route",
     "protocol_error",
     "request_timeout",
+    "status_phrase",
     "success",
     "success_records",
     "too_many_connections",
@@ -64,9 +65,9 @@ class Answer:
         return json.dumps(self.body, separators=(",", ":")).encode()
 
 
-def success(result: Sequence[Mapping[str, Any]]) -> Answer:
+def success(result: object) -> Answer:
     """Return the 200 envelope around ``result``."""
-    return Answer(200, {"success": True, "errors": [], "messages": [], "result": list(result)})
+    return Answer(200, {"success": True, "errors": [], "messages": [], "result": result})
 
 
 def success_records(records: Sequence[bytes]) -> Answer:
@@ -147,12 +148,16 @@ def protocol_error(status: int, message: str | None = None) -> Answer:
     For what ``http.server`` itself refuses: a malformed request line, an unsupported HTTP
     version, a request line or header block too long.
     """
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Error"
-    text = (message or phrase)[:_MAX_MESSAGE_CHARACTERS]
+    text = (message or status_phrase(status))[:_MAX_MESSAGE_CHARACTERS]
     return error(status, _HTTP_CODE_BASE + status, text)
+
+
+def status_phrase(status: int) -> str:
+    """Return the reason phrase of ``status`` ("Error" for a status HTTP names none for)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def request_timeout(seconds: float) -> Answer:
