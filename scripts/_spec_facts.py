@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-GET_BY_IDS = "vectorize-get-vectors-by-id"
-LIST_VECTORS = "vectorize-list-vectors"
-OPERATION_ID = GET_BY_IDS  # the default where one operation is meant
+# get_by_ids: the default where one operation is meant.
+OPERATION_ID = "vectorize-get-vectors-by-id"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 Facts = dict[str, Any]
@@ -251,30 +250,30 @@ class _FactWalker:
                     self.schema(choice, f"{prefix}.{key}.{i}", ancestors)
 
 
-def operation_ids(data: Mapping[str, Any]) -> list[str]:
-    """Return the operationIds of a document, in document order."""
+def _operations(data: Mapping[str, Any]) -> Iterator[tuple[str, str, Json, Mapping[str, Any]]]:
+    """Yield path, method, path item and operation of each operation, in document order."""
     doc = _Document(dict(data))
-    found = []
-    for path_item in data["paths"].values():
+    for path, path_item in data["paths"].items():
         item = doc.resolve(path_item)
         for method in METHODS:
             op = item.get(method)
-            if isinstance(op, Mapping) and isinstance(op.get("operationId"), str):
-                found.append(op["operationId"])
-    return found
+            if isinstance(op, Mapping):
+                yield path, method, item, op
+
+
+def operation_ids(data: Mapping[str, Any]) -> list[str]:
+    """Return the operationIds of a document, in document order."""
+    ids = (op.get("operationId") for _, _, _, op in _operations(data))
+    return [operation_id for operation_id in ids if isinstance(operation_id, str)]
 
 
 def find_operation(
     data: Mapping[str, Any], operation_id: str = OPERATION_ID
 ) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
     """Return path, method, path item and operation of ``operation_id``."""
-    doc = _Document(dict(data))
-    for path, path_item in data["paths"].items():
-        item = doc.resolve(path_item)
-        for method in METHODS:
-            op = item.get(method)
-            if isinstance(op, Mapping) and op.get("operationId") == operation_id:
-                return path, method, item, dict(op)
+    for path, method, item, op in _operations(data):
+        if op.get("operationId") == operation_id:
+            return path, method, item, dict(op)
     raise SpecError(f"no operation with operationId {operation_id!r}")
 
 

@@ -25,7 +25,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -130,16 +130,7 @@ class ExportResult:
     cut_bytes: int
 
 
-@dataclass
-class _Notices:
-    """Things said while exporting that are not errors (resumed, a listing restarted)."""
-
-    say: Callable[[str], None]
-    lines: list[str] = field(default_factory=list)
-
-    def __call__(self, text: str) -> None:
-        self.lines.append(text)
-        self.say(text)
+_Handler = Callable[[int, FrameType | None], Any]
 
 
 class _Shield:
@@ -153,9 +144,8 @@ class _Shield:
 
     def __init__(self) -> None:
         self._depth = 0
-        self._pending: tuple[Callable[[int, FrameType | None], Any], int, FrameType | None]
-        self._pending_set = False
-        self._saved: dict[int, Callable[[int, FrameType | None], Any]] = {}
+        self._pending: tuple[_Handler, int, FrameType | None] | None = None
+        self._saved: dict[int, _Handler] = {}
 
     def install(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -175,7 +165,6 @@ class _Shield:
         previous = self._saved[number]
         if self._depth:
             self._pending = (previous, number, frame)
-            self._pending_set = True
             return
         previous(number, frame)
 
@@ -186,9 +175,9 @@ class _Shield:
             yield
         finally:
             self._depth -= 1
-            if not self._depth and self._pending_set:
-                self._pending_set = False
+            if not self._depth and self._pending is not None:
                 handler, number, frame = self._pending
+                self._pending = None
                 handler(number, frame)
 
 
@@ -208,16 +197,13 @@ def _line(vector: Vector) -> bytes:
 
 
 def _expired(timestamp: str | None, now: datetime) -> bool:
-    """Whether an RFC 3339 expiry (up to 9 fractional digits) is past; False if unreadable."""
+    """Whether an RFC 3339 expiry (any fractional digits) is past; False if unreadable."""
     if not timestamp:
         return False
-    text = timestamp.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    head, dot, rest = text.partition(".")
-    if dot:  # datetime reads at most 6 fractional digits
-        digits = len(rest) - len(rest.lstrip("0123456789"))
-        text = f"{head}.{rest[: min(digits, 6)]}{rest[digits:]}"
     try:
-        when = datetime.fromisoformat(text)
+        # fromisoformat reads Z and any number of fractional digits (as the listing does),
+        # not RFC 3339's lowercase z.
+        when = datetime.fromisoformat(timestamp.strip().replace("z", "Z"))
     except ValueError:
         return False
     if when.tzinfo is None:
@@ -254,7 +240,7 @@ class _Run:
         group_size: int,
         checkpoint_every: float,
         on_progress: Callable[[ExportProgress], None],
-        notices: _Notices,
+        on_notice: Callable[[str], None],
         clock: Callable[[], float],
         now: Callable[[], datetime],
     ) -> None:
@@ -268,7 +254,7 @@ class _Run:
         self._group_size = group_size
         self._checkpoint_every = checkpoint_every
         self._on_progress = on_progress
-        self._notice = notices
+        self._notice = on_notice
         self._clock = clock
         self._now = now
         self._shield = _Shield()
@@ -612,7 +598,7 @@ def export_index(
         group_size=group_size,
         checkpoint_every=checkpoint_every,
         on_progress=on_progress,
-        notices=_Notices(on_notice),
+        on_notice=on_notice,
         clock=clock,
         now=now,
     )

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Final
 from .._base import DEFAULT_MAX_CONCURRENCY
 from .._client import Vectorize
 from .._errors import APIError, InvalidInputError, VectorizeError
-from .._export import ExportResult, ListedPage, PageLister, VectorFetcher, export_index
 from .._export_state import STATE_SUFFIX, ResumeRefusedError
 from .._limits import MAX_PAGE_SIZE
 from .._validation import check_index_name
@@ -30,6 +29,8 @@ from ._settings import ENVIRONMENT_HELP, add_connection_options
 
 if TYPE_CHECKING:
     from cf_vectorize_api.models import Vector
+
+    from .._export import ExportResult, PageLister, VectorFetcher
 
 __all__ = ["ExportExitCode", "register", "run"]
 
@@ -123,6 +124,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def _page_lister(client: Vectorize) -> PageLister:
     """List pages with the client's retries and pacing (one budget with the fetches)."""
+    from .._export import ListedPage  # noqa: PLC0415 - see _export()
 
     def list_page(index_name: str, *, cursor: str | None) -> ListedPage:
         page = client.list_page(index_name, cursor=cursor, page_size=PAGE_SIZE)
@@ -173,6 +175,9 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 
 def _export(args: argparse.Namespace, env: Mapping[str, str]) -> ExportResult:
+    # The export machinery loads only for an export: every other command starts without it.
+    from .._export import export_index  # noqa: PLC0415
+
     index = check_index_name(args.index)
     if args.out in ("", "-"):
         raise InvalidInputError("--out must name a file: an export resumes from it")

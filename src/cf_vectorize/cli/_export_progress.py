@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Final, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
-from .._export import ExportProgress
+from ._progress import TerminalLine
+
+if TYPE_CHECKING:
+    from .._export import ExportProgress
 
 __all__ = ["ExportProgressLine", "format_duration"]
 
@@ -29,7 +32,7 @@ def format_duration(seconds: float) -> str:
     return f"{days}d{hours:02d}h"
 
 
-class ExportProgressLine:
+class ExportProgressLine(TerminalLine):
     """``export docs: 12,000 / 100,000 vectors (12%), 850/s, 1m43s left``, redrawn in place.
 
     The rate counts the vectors written by this run since its first update (a resumed
@@ -44,13 +47,11 @@ class ExportProgressLine:
         enabled: bool,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._stream = stream
+        super().__init__(stream, enabled=enabled)
         self._label = label
-        self._enabled = enabled
         self._clock = clock
         self._started: float | None = None
         self._last_drawn = float("-inf")
-        self._drawn = False
 
     def text(self, progress: ExportProgress, now: float) -> str:
         """Return the line for ``progress`` at time ``now``."""
@@ -80,17 +81,8 @@ class ExportProgressLine:
         if not self._enabled:
             return
         now = self._clock()
-        line = self.text(progress, now)
         if now - self._last_drawn < _REDRAW_EVERY:
             return
         self._last_drawn = now
-        self._stream.write(f"\r\x1b[2K{line}")
-        self._stream.flush()
-        self._drawn = True
-
-    def clear(self) -> None:
-        """Erase the line, so that what follows starts on a clean line."""
-        if self._drawn:
-            self._stream.write("\r\x1b[2K")
-            self._stream.flush()
-            self._drawn = False
+        # Erased first: the line can be shorter than the one it replaces.
+        self._draw(f"\x1b[2K{self.text(progress, now)}")
